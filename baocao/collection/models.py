@@ -1,0 +1,102 @@
+"""Data values (số liệu) keyed by indicator, org unit, period and kind, and their change log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from baocao.indicators.models import validate_period_id
+
+
+class ValueKind(models.TextChoices):
+    ACTUAL = "actual", "Thực hiện"
+    ESTIMATE = "estimate", "Ước thực hiện"
+    CUMULATIVE = "cumulative", "Lũy kế"
+
+
+class ChangeSource(models.TextChoices):
+    WEB = "web", "Trang web"
+    EXCEL = "excel", "Tệp Excel"
+    CSV = "csv", "Tệp CSV"
+    API = "api", "API"
+    COMMAND = "command", "Lệnh quản trị"
+
+
+class DataValue(models.Model):
+    indicator = models.ForeignKey(
+        "indicators.Indicator", verbose_name="chỉ tiêu", on_delete=models.PROTECT, related_name="values"
+    )
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="values"
+    )
+    period = models.CharField("kỳ", max_length=10, validators=[validate_period_id])
+    kind = models.CharField(
+        "loại số liệu", max_length=10, choices=ValueKind.choices, default=ValueKind.ACTUAL
+    )
+    value = models.DecimalField("giá trị", max_digits=24, decimal_places=4)
+    comment = models.TextField("ghi chú", blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhập",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cập nhật",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField("phiên bản", default=1)
+
+    class Meta:
+        verbose_name = "số liệu"
+        verbose_name_plural = "số liệu"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "org_unit", "period", "kind"], name="datavalue_unique_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "org_unit"], name="datavalue_period_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.org_unit_id}/{self.period}/{self.kind} = {self.value}"
+
+
+class ValueChange(models.Model):
+    """One row per change of a data value: who, when, old → new, through what."""
+
+    indicator = models.ForeignKey("indicators.Indicator", on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("kỳ", max_length=10)
+    kind = models.CharField("loại số liệu", max_length=10, choices=ValueKind.choices)
+    old_value = models.DecimalField("giá trị cũ", max_digits=24, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField("giá trị mới", max_digits=24, decimal_places=4, null=True, blank=True)
+    old_comment = models.TextField("ghi chú cũ", blank=True)
+    new_comment = models.TextField("ghi chú mới", blank=True)
+    changed_at = models.DateTimeField("lúc", auto_now_add=True, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người sửa",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField("qua", max_length=10, choices=ChangeSource.choices)
+    batch = models.CharField("lô nhập", max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "lịch sử thay đổi số liệu"
+        verbose_name_plural = "lịch sử thay đổi số liệu"
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["indicator", "org_unit", "period", "kind"], name="valuechange_key")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.old_value} → {self.new_value}"

@@ -1,0 +1,149 @@
+"""Loading reference data (units, sectors, indicators...) from a YAML document, and the demo.
+
+The loader upserts by code, so running it twice changes nothing; values and targets go through
+the same all-or-nothing CSV services as `import_values`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from baocao.collection.models import ChangeSource
+from baocao.collection.services import import_values_csv
+from baocao.core.csvio import ImportRejected, RowError
+from baocao.indicators.models import Indicator, Sector, TargetType, UnitOfMeasure
+from baocao.indicators.services import import_targets_csv
+from baocao.orgunits.models import OrgUnit, OrgUnitSuccession
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Demo logins printed by `make run`. Demo only: never load the demo on a production database.
+DEMO_USERS: list[dict[str, Any]] = [
+    {"username": "admin", "password": "baocao-demo-2020", "first_name": "Quản trị", "is_superuser": True},
+]
+
+
+def _date(value: Any) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+def _ref(model: Any, code: str | None, where: str) -> Any:
+    if not code:
+        return None
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        raise ImportRejected([RowError(None, where, f'không có mã "{code}".')])
+    return obj
+
+
+@transaction.atomic
+def load_reference(data: dict[str, Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in data.get("units", []):
+        UnitOfMeasure.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "dimension": item["dimension"],
+                "factor": Decimal(str(item.get("factor", 1))),
+                "whole_numbers": bool(item.get("whole_numbers", False)),
+            },
+        )
+    counts["units"] = len(data.get("units", []))
+    for item in data.get("org_units", []):  # parents are listed before their children
+        unit = OrgUnit.objects.filter(code=item["code"]).first() or OrgUnit(code=item["code"])
+        unit.name = item["name"]
+        unit.short_name = item.get("short_name") or ""
+        unit.type = item["type"]
+        unit.parent = _ref(OrgUnit, item.get("parent"), f"org_units.{item['code']}.parent")
+        unit.valid_from = _date(item["valid_from"])  # type: ignore[assignment]
+        unit.valid_to = _date(item.get("valid_to"))
+        unit.sort_order = item.get("sort_order", 0)
+        unit.full_clean(validate_unique=False)
+        unit.save()
+    counts["org_units"] = len(data.get("org_units", []))
+    for item in data.get("successions", []):
+        OrgUnitSuccession.objects.update_or_create(
+            predecessor=_ref(OrgUnit, item["predecessor"], "successions.predecessor"),
+            successor=_ref(OrgUnit, item["successor"], "successions.successor"),
+            defaults={
+                "kind": item["kind"],
+                "effective_date": _date(item["effective_date"]),
+                "legal_basis": item.get("legal_basis", ""),
+                "share": Decimal(str(item["share"])) if item.get("share") is not None else None,
+            },
+        )
+    for item in data.get("sectors", []):
+        Sector.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "parent": _ref(Sector, item.get("parent"), f"sectors.{item['code']}.parent"),
+                "sort_order": item.get("sort_order", 0),
+            },
+        )
+    for item in data.get("target_types", []):
+        TargetType.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "description": item.get("description", ""),
+                "sort_order": item.get("sort_order", 0),
+            },
+        )
+    indicators = data.get("indicators", [])
+    for item in indicators:
+        indicator = Indicator.objects.filter(code=item["code"]).first() or Indicator(code=item["code"])
+        indicator.name = item["name"]
+        indicator.short_name = item.get("short_name", "")
+        indicator.sector = _ref(Sector, item["sector"], f"indicators.{item['code']}.sector")
+        indicator.unit = _ref(UnitOfMeasure, item["unit"], f"indicators.{item['code']}.unit")
+        indicator.value_type = item.get("value_type", "integer")
+        indicator.aggregation_across_units = item.get("aggregation_across_units", "sum")
+        indicator.aggregation_across_periods = item.get("aggregation_across_periods", "sum")
+        indicator.responsible_unit = _ref(OrgUnit, item.get("responsible_unit"), f"indicators.{item['code']}")
+        indicator.breakdown_rule = item.get("breakdown_rule") or ""
+        indicator.sort_order = item.get("sort_order", 0)
+        indicator.parent = None
+        indicator.full_clean(validate_unique=False, exclude=["parent"])
+        indicator.save()
+    for item in indicators:  # second pass: "trong đó" parents may come later in the file
+        if item.get("parent"):
+            Indicator.objects.filter(code=item["code"]).update(
+                parent=_ref(Indicator, item["parent"], f"indicators.{item['code']}.parent")
+            )
+    counts["indicators"] = len(indicators)
+    return counts
+
+
+@transaction.atomic
+def load_demo(data_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Load (or refresh) the June 2020 demo of UBND thành phố Lạng Sơn. Idempotent."""
+    counts = load_reference(yaml.safe_load((data_dir / "reference.yaml").read_text(encoding="utf-8")))
+    with (data_dir / "values.csv").open("rb") as f:
+        result = import_values_csv(f, via=ChangeSource.COMMAND)
+    counts["values_created"] = result.created
+    counts["values_updated"] = result.updated
+    with (data_dir / "targets.csv").open("rb") as f:
+        counts["targets"] = import_targets_csv(f)
+    user_model = get_user_model()
+    for spec in DEMO_USERS:
+        user, created = user_model.objects.get_or_create(username=spec["username"])
+        if created:
+            user.set_password(spec["password"])
+            user.first_name = spec["first_name"]
+            user.is_staff = True
+            user.is_superuser = spec["is_superuser"]
+            user.save()
+    return counts

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from baocao.indicators.models import Indicator, Sector, Target, TargetType, UnitOfMeasure
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "sort_order"]
+    search_fields = ["code", "name", "search_key"]
+
+
+@admin.register(UnitOfMeasure)
+class UnitOfMeasureAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "dimension", "factor", "whole_numbers"]
+    list_filter = ["dimension"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "sector", "unit", "value_type", "responsible_unit", "parent", "is_active"]
+    list_filter = ["sector", "value_type", "is_active"]
+    search_fields = ["code", "name", "search_key"]
+    autocomplete_fields = ["responsible_unit", "parent"]
+    list_select_related = ["sector", "unit", "responsible_unit", "parent"]
+
+
+@admin.register(TargetType)
+class TargetTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "sort_order"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "org_unit", "period", "target_type", "value"]
+    list_filter = ["target_type", "period"]
+    search_fields = ["indicator__code", "indicator__name", "org_unit__name"]
+    autocomplete_fields = ["indicator", "org_unit"]
+    list_select_related = ["indicator", "org_unit", "target_type"]
