@@ -37,11 +37,15 @@ def world(db):  # type: ignore[no-untyped-def]
     class World:
         start = datetime.date(2000, 1, 1)
         city = OrgUnit.objects.create(code="CITY", name="Thành phố Thử", type="city", valid_from=start)
-        tax = OrgUnit.objects.create(code="CITY_TAX", name="Chi cục Thuế", type="tax", parent=city, valid_from=start)
+        tax = OrgUnit.objects.create(
+            code="CITY_TAX", name="Chi cục Thuế", type="tax", parent=city, valid_from=start
+        )
         police = OrgUnit.objects.create(
             code="CITY_POLICE", name="Công an thành phố", type="police", parent=city, valid_from=start
         )
-        ward = OrgUnit.objects.create(code="CITY_W1", name="Phường Một", type="ward", parent=city, valid_from=start)
+        ward = OrgUnit.objects.create(
+            code="CITY_W1", name="Phường Một", type="ward", parent=city, valid_from=start
+        )
         sector = Sector.objects.create(code="KT", name="Kinh tế")
         money = UnitOfMeasure.objects.create(
             code="trieu_dong", name="triệu đồng", dimension="money", factor=Decimal(1_000_000)
@@ -56,7 +60,9 @@ def world(db):  # type: ignore[no-untyped-def]
 
             unit = unit or self.cases
             kwargs.setdefault("value_type", "integer" if unit.whole_numbers else "decimal")
-            return Indicator.objects.create(code=code, name=f"Chỉ tiêu {code}", sector=self.sector, unit=unit, **kwargs)
+            return Indicator.objects.create(
+                code=code, name=f"Chỉ tiêu {code}", sector=self.sector, unit=unit, **kwargs
+            )
 
         def value(self, indicator, unit, period, value, kind="actual"):  # type: ignore[no-untyped-def]
             from baocao.collection.models import DataValue
@@ -69,7 +75,19 @@ def world(db):  # type: ignore[no-untyped-def]
             from baocao.indicators.models import Target
 
             return Target.objects.create(
-                indicator=indicator, org_unit=unit, period=period, target_type=target_type, value=Decimal(value)
+                indicator=indicator,
+                org_unit=unit,
+                period=period,
+                target_type=target_type,
+                value=Decimal(value),
             )
 
     return World()
+
+
+@pytest.fixture
+def demo(db):  # type: ignore[no-untyped-def]
+    """The June 2020 demo of UBND thành phố Lạng Sơn, loaded through the real loader."""
+    from baocao.demo.loader import load_demo
+
+    return load_demo()

@@ -65,9 +65,9 @@ def test_rollup_adds_units_by_the_indicators_rule(world):
     figures = get_figures([world.city, world.police], "202006", ["HS", "DD"])
     assert figures.value("HS") == 9
     assert figures.value("HS", org_unit="CITY_POLICE") == 7
-    assert change_phrase(figures.get("HS", org_unit="CITY_POLICE").change_from_previous, Decimal(0), "vụ") == (
-        "tăng 03 vụ so với tháng trước"
-    )
+    assert change_phrase(
+        figures.get("HS", org_unit="CITY_POLICE").change_from_previous, Decimal(0), "vụ"
+    ) == ("tăng 03 vụ so với tháng trước")
     assert figures.value("DD") is None  # not additive: no invented total
     assert figures.value("DD", org_unit="CITY_POLICE") == 2
     own_only = get_figures([world.city], "202006", ["HS"], rollup=False)
