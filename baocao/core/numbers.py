@@ -2,8 +2,8 @@
 
 Conventions (Vietnamese administrative writing):
 
-* "." groups thousands and "," is the decimal separator: ``9.050``; ``5.832.661.500``; ``879,1``;
-  ``53.765,0``; ``22,6%``.
+* "." groups thousands and "," is the decimal separator: ``9.050``; ``1.234.567.890``; ``879,1``;
+  ``53.765,0``; ``12,5%``.
 * Amounts and counts are :class:`~decimal.Decimal` (or ``int``); ``float`` is refused everywhere so that no
   binary rounding can creep in.
 * Rounding is ``ROUND_HALF_UP`` everywhere. For negative numbers this is "half away from zero"
@@ -46,7 +46,7 @@ MONEY_UNITS: dict[str, int] = {
 
 _ACCEPTED_FORMS = (
     "dùng dấu chấm phân cách hàng nghìn và dấu phẩy phân cách phần thập phân, "
-    "ví dụ: 1.425; 5.832.661.500; 879,1; 53.765,0; -12; 1 425; hoặc dạng máy 1425, 1425.5"
+    "ví dụ: 1.425; 1.234.567.890; 879,1; 53.765,0; -12; 1 425; hoặc dạng máy 1425, 1425.5"
 )
 
 # Characters accepted as a thousands separator in the "1 425" form: space, NBSP, narrow NBSP, thin space.
@@ -141,7 +141,7 @@ def parse_number(text: str | int | Decimal) -> Decimal:
     Accepted (after NFC normalisation and stripping surrounding whitespace):
 
     * optional leading sign ``-`` / ``+`` (or the Unicode minus ``−``), directly followed by a digit;
-    * integer part: plain digits (``1425``, ``07``), thousands grouped with dots (``5.832.661.500``) or with
+    * integer part: plain digits (``1425``, ``07``), thousands grouped with dots (``1.234.567.890``) or with
       single spaces / NBSP (``1 425``); a grouped number's first group has 1–3 digits and does not start
       with ``0``, every further group has exactly 3 digits;
     * at most one decimal comma followed by at least one digit (``879,1``, ``53.765,0``);
@@ -219,7 +219,7 @@ def parse_number(text: str | int | Decimal) -> Decimal:
     elif has_space:
         raise NumberParseError(original, "không được dùng lẫn dấu chấm và dấu cách")
     elif _DOT_GROUPED.fullmatch(int_part):
-        pass  # "1.425", "5.832.661.500": thousands grouping
+        pass  # "1.425", "1.234.567.890": thousands grouping
     elif int_part.count(".") == 1:
         head, _, tail = int_part.partition(".")
         if not _PLAIN_INT.fullmatch(head) or not _FRACTION.fullmatch(tail):
@@ -244,7 +244,7 @@ def parse_number(text: str | int | Decimal) -> Decimal:
 
 
 def format_number(value: Decimal | int, decimals: int | None = None) -> str:
-    """Write a number the Vietnamese way: ``Decimal("5832661500.00")`` → ``"5.832.661.500"``.
+    """Write a number the Vietnamese way: ``Decimal("1234567890.00")`` → ``"1.234.567.890"``.
 
     * ``decimals=None``: exact value with trailing fractional zeros stripped (values usually come from a
       DB column with 4 decimal places): ``Decimal("9050.0000")`` → ``"9.050"``, ``Decimal("879.1000")`` →
@@ -271,7 +271,7 @@ def format_number(value: Decimal | int, decimals: int | None = None) -> str:
 
 
 def format_percent(ratio: Decimal | int, decimals: int = 1) -> str:
-    """Write a ratio (fraction of 1) as a percentage: ``0.22625`` → ``"22,6%"``; ``(0.24, 0)`` → ``"24%"``.
+    """Write a ratio (fraction of 1) as a percentage: ``0.12525`` → ``"12,5%"``; ``(0.24, 0)`` → ``"24%"``.
 
     The percent value (``ratio × 100``, exact) is rounded half-up: ``0.2265`` → ``"22,7%"``.
     ``None`` (or ``float``) raises ``TypeError``.
@@ -366,7 +366,7 @@ def change_phrase(
 def ratio_phrase(
     ratio: Decimal | int, decimals: int = 1, verb: str = "đạt", what: str = "so với cùng kỳ"
 ) -> str:
-    """``ratio_phrase(Decimal("0.791"))`` → ``"đạt 79,1% so với cùng kỳ"``."""
+    """``ratio_phrase(Decimal("0.875"))`` → ``"đạt 87,5% so với cùng kỳ"``."""
     return _join(verb, format_percent(ratio, decimals), what)
 
 
