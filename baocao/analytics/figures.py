@@ -130,17 +130,14 @@ class FigureSet:
 
     def get(self, indicator_code: str, kind: str = ValueKind.ACTUAL, org_unit: str | None = None) -> Figure:
         unit_code = org_unit or self.org_units[0].code
-        key = (indicator_code, unit_code, str(kind))
-        try:
-            return self.figures[key]
-        except KeyError:
-            if indicator_code not in self.indicators:
-                raise FigureLookupError(f"Không có chỉ tiêu mã {indicator_code} trong bộ số liệu.") from None
-            raise FigureLookupError(
-                f"Không có đơn vị mã {unit_code} trong bộ số liệu."
-                if unit_code not in {u.code for u in self.org_units}
-                else f"Không có loại số liệu {kind}."
-            ) from None
+        figure = self.figures.get((indicator_code, unit_code, str(kind)))
+        if figure is not None:
+            return figure
+        if indicator_code not in self.indicators:
+            raise FigureLookupError(f"Không có chỉ tiêu mã {indicator_code} trong bộ số liệu.")
+        if unit_code not in {u.code for u in self.org_units}:
+            raise FigureLookupError(f"Không có đơn vị mã {unit_code} trong bộ số liệu.")
+        raise FigureLookupError(f"Không có loại số liệu {kind} trong bộ số liệu.")
 
     def value(
         self, indicator_code: str, kind: str = ValueKind.ACTUAL, org_unit: str | None = None
@@ -170,14 +167,15 @@ class FigureSet:
 
 def _containing_periods(period: Period) -> list[Period]:
     """The period and every standard period that contains it (targets of those apply)."""
-    candidates = [period, period.year_period()]
-    for months in period.months()[-1:]:
-        candidates += [
-            Period.containing(PeriodType.QUARTER, months.cutoff_date),
-            Period.containing(PeriodType.HALF_YEAR, months.cutoff_date),
-        ]
-        if months.index <= 9:
-            candidates.append(Period.nine_months(period.year))
+    last_month = period.months()[-1]
+    candidates = [
+        period,
+        Period.containing(PeriodType.QUARTER, last_month.cutoff_date),
+        Period.containing(PeriodType.HALF_YEAR, last_month.cutoff_date),
+        period.year_period(),
+    ]
+    if last_month.index <= 9:
+        candidates.append(Period.nine_months(period.year))
     return [p for p in dict.fromkeys(candidates) if p.contains(period)]
 
 

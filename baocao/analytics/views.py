@@ -28,8 +28,11 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         error, period = str(exc), default_period
     unit = next((u for u in units if u.code == request.GET.get("unit")), None)
     if unit is None:
-        with_values = set(DataValue.objects.values_list("org_unit__parent__code", flat=True).distinct()[:50])
-        unit = next((u for u in units if u.code in with_values), units[0] if units else None)
+        # Default: the administrative unit whose agencies reported most recently.
+        reporting = (
+            DataValue.objects.order_by("-period").values_list("org_unit__parent__code", flat=True).first()
+        )
+        unit = next((u for u in units if u.code == reporting), units[0] if units else None)
     sectors: list[tuple[Sector, list[Figure]]] = []
     if period is not None and unit is not None:
         figures = get_figures([unit], period)

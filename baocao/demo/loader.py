@@ -26,7 +26,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Demo logins printed by `make run`. Demo only: never load the demo on a production database.
 DEMO_USERS: list[dict[str, Any]] = [
-    {"username": "admin", "password": "baocao-demo-2020", "first_name": "Quản trị viên", "is_superuser": True},
+    {
+        "username": "admin",
+        "password": "baocao-demo-2020",
+        "first_name": "Quản trị viên",
+        "is_superuser": True,
+    },
 ]
 
 
