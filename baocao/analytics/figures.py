@@ -289,15 +289,10 @@ def get_figures(
                 current = stored(period.id)
                 ytd = _year_to_date([stored(p.id) for p in ytd_periods], indicator.aggregation_across_periods)
                 targets = {
-                    code: TargetFigure(
-                        code=code,
-                        name=name,
-                        period=target_period,
-                        value=_aggregate(values, across_units) or Decimal(0),
-                        achieved=current,
-                        achieved_ytd=ytd,
-                    )
+                    code: TargetFigure(code, name, target_period, total, achieved=current, achieved_ytd=ytd)
                     for code, (target_period, name, values) in unit_targets.items()
+                    # A non-additive indicator's targets of several units have no total.
+                    if (total := _aggregate(values, across_units)) is not None
                 }
                 figures[(indicator.code, unit.code, kind)] = Figure(
                     indicator=indicator,

@@ -116,3 +116,13 @@ def test_query_count_does_not_grow_with_indicators(world):
     large_queries, large_figures = _count_queries(world, 300)
     assert large_figures == 30 * small_figures
     assert small_queries == large_queries <= 5
+
+
+def test_targets_of_a_non_additive_indicator_are_not_added_up(world):
+    rate = world.indicator("TL", unit=world.gram, aggregation_across_units="none")
+    world.value(rate, world.police, "202006", 5)
+    world.target(rate, world.police, "2020", world.yearly_plan, 10)
+    world.target(rate, world.ward, "2020", world.yearly_plan, 20)
+    figures = get_figures([world.city, world.police], "202006", ["TL"])
+    assert figures.get("TL").targets == {}
+    assert figures.get("TL", org_unit="CITY_POLICE").target("DT_NAM").ratio == Decimal("0.5")

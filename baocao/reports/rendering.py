@@ -1,0 +1,271 @@
+"""Rendering the report's text blocks: templates written by office staff, stored as data.
+
+A block is a Jinja2 template rendered in an immutable sandbox with autoescape and StrictUndefined. It
+reads figures by indicator code through :class:`FiguresView` and formats them with Vietnamese filters,
+which are thin wrappers around :mod:`baocao.core.numbers` and :mod:`baocao.core.dates`::
+
+    Số thu trong tháng được {{ f.THU_NSNN.value|so }} triệu đồng
+    đạt {{ f.THU_NSNN.target("DT_THANG").ratio|phan_tram }} dự toán tháng;
+    xảy ra {{ f.HS_VU.value|dem }} vụ ({{ f.HS_VU.value|so_sanh(f.HS_VU.previous, "vụ") }}).
+
+Templates only ever see Decimals, strings, dates and the small read-only views below, never model
+instances. A figure with no data is a StrictUndefined carrying a Vietnamese message naming it, so it
+can be tested with ``{% if f.HS_VU.previous is defined %}`` and fails clearly when printed or formatted.
+Every failure surfaces as :class:`RenderError` with a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Collection, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Manager, Model, QuerySet
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from baocao.analytics.figures import Figure, FigureLookupError, FigureSet, TargetFigure
+from baocao.core import dates, numbers
+from baocao.core.periods import Period
+from baocao.core.text import nfc
+
+__all__ = [
+    "FILTERS",
+    "FigureView",
+    "FiguresView",
+    "RenderError",
+    "TargetView",
+    "make_environment",
+    "render_block",
+    "report_context",
+    "validate_block",
+]
+
+
+class RenderError(ValueError):
+    """A text block cannot be rendered; the message is Vietnamese and meant for the office staff."""
+
+
+def _missing(what: str) -> Undefined:
+    return StrictUndefined(hint=f"Thiếu số liệu: {what} chưa có giá trị.")
+
+
+def _or_missing(value: Decimal | None, what: str) -> Decimal | Undefined:
+    return _missing(what) if value is None else value
+
+
+# ---------------------------------------------------------------------------------------------- views
+
+
+def _figure_field(attr: str, what: str) -> property:
+    """A read-only attribute of FigureView: the Figure's ``attr``, or a missing value naming it."""
+    return property(lambda self: _or_missing(getattr(self._figure, attr), f"{what} của {self._label}"))
+
+
+class TargetView:
+    """A target (kế hoạch, dự toán) of a figure: ``value``, ``ratio``, ``diff``, ``ytd_ratio``, ``ytd_diff``."""
+
+    __slots__ = ("_label", "_target", "code", "name", "value")
+
+    def __init__(self, target: TargetFigure, figure_label: str) -> None:
+        self._target = target
+        self._label = f'{figure_label}, kế hoạch "{target.code}"'
+        self.code: str = target.code
+        self.name: str = target.name
+        self.value: Decimal = target.value
+
+    ratio = property(lambda self: _or_missing(self._target.ratio, f"tỷ lệ so với {self._label}"))
+    diff = property(lambda self: _or_missing(self._target.diff, f"chênh lệch so với {self._label}"))
+    ytd_ratio = property(lambda self: _or_missing(self._target.ytd_ratio, f"tỷ lệ lũy kế / {self._label}"))
+    ytd_diff = property(lambda self: _or_missing(self._target.ytd_diff, f"chênh lệch lũy kế / {self._label}"))
+
+
+class FigureView:
+    """One indicator's figure for one kind; ``.estimate``, ``.cumulative``, ``.actual`` switch kind."""
+
+    __slots__ = ("_figure", "_figures", "_label", "code", "kind", "kind_label", "name", "org_unit", "unit")
+
+    def __init__(self, figures: FiguresView, figure: Figure) -> None:
+        self._figures = figures
+        self._figure = figure
+        self.code: str = figure.indicator.code
+        self.name: str = figure.indicator.name
+        self.unit: str = figure.indicator.unit.name
+        self.org_unit: str = figure.org_unit.name
+        self.kind: str = figure.kind
+        self.kind_label: str = figure.kind_label
+        self._label = f'chỉ tiêu "{self.code}" ({figure.kind_label.lower()}, {figure.period.label})'
+
+    value = _figure_field("value", "số kỳ này")
+    previous = _figure_field("previous", "số kỳ trước")
+    last_year = _figure_field("last_year", "số cùng kỳ năm trước")
+    ytd = _figure_field("ytd", "số lũy kế từ đầu năm")
+    change_from_previous = _figure_field("change_from_previous", "chênh lệch so với kỳ trước")
+    ratio_to_previous = _figure_field("ratio_to_previous", "tỷ lệ so với kỳ trước")
+    change_from_last_year = _figure_field("change_from_last_year", "chênh lệch so với cùng kỳ")
+    ratio_to_last_year = _figure_field("ratio_to_last_year", "tỷ lệ so với cùng kỳ")
+
+    actual = property(lambda self: self._figures.get(self.code, "actual"))
+    estimate = property(lambda self: self._figures.get(self.code, "estimate"))
+    cumulative = property(lambda self: self._figures.get(self.code, "cumulative"))
+
+    def target(self, code: str) -> TargetView:
+        try:
+            return TargetView(self._figure.target(code), self._label)
+        except FigureLookupError as exc:
+            raise RenderError(str(exc)) from None
+
+
+class FiguresView:
+    """The template's ``f``: ``f.THU_NSNN`` (or ``f["THU_NSNN"]``) and ``f.ratio(a, b, kind)``."""
+
+    __slots__ = ("_set",)
+
+    def __init__(self, figure_set: FigureSet) -> None:
+        self._set = figure_set
+
+    def get(self, code: str, kind: str = "actual") -> FigureView:
+        if code not in self._set.indicators:
+            raise RenderError(
+                f'Không có chỉ tiêu "{code}" trong số liệu của báo cáo (kiểm tra lại mã chỉ tiêu trong mẫu).'
+            )
+        try:
+            return FigureView(self, self._set.get(code, kind))
+        except FigureLookupError as exc:
+            raise RenderError(f'Chỉ tiêu "{code}": {exc}') from None
+
+    def __getitem__(self, code: str) -> FigureView:
+        return self.get(code)
+
+    def ratio(
+        self, numerator: str, denominator: str, kind: str = "actual", denominator_kind: str | None = None
+    ) -> Decimal | Undefined:
+        self.get(numerator, kind)  # unknown codes and kinds → RenderError
+        self.get(denominator, denominator_kind or kind)
+        value = self._set.ratio(numerator, denominator, kind, denominator_kind)
+        return _or_missing(value, f'tỷ lệ "{numerator}" / "{denominator}" ({kind})')
+
+
+# -------------------------------------------------------------------------------------------- filters
+
+
+def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
+    """Refuse missing values (naming the figure) and turn formatting errors into RenderError."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, Undefined):
+                arg._fail_with_undefined_error()
+            if arg is None:
+                raise RenderError(f'Bộ lọc "{name}" nhận giá trị trống (không có số liệu).')
+        try:
+            return func(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise RenderError(f'Bộ lọc "{name}": {exc}') from None
+
+    return wrapper
+
+
+def _money(value: Decimal, from_unit: str, to_scale: str, decimals: int | None = None) -> str:
+    return numbers.format_money(numbers.convert_scale(value, from_unit, "đồng"), to_scale, decimals)
+
+
+def _change(current: Decimal, previous: Decimal, unit_word: str = "", against: str = "so với tháng trước",
+            decimals: int | None = None, pad: bool = True) -> str:  # fmt: skip
+    return numbers.change_phrase(current, previous, unit_word, pad=pad, decimals=decimals, against=against)
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "so": numbers.format_number,
+    "phan_tram": numbers.format_percent,
+    "dem": numbers.format_count,
+    "tien": _money,
+    "so_sanh": _change,
+    "dat": lambda r, what="so với cùng kỳ", decimals=1, verb="đạt": numbers.ratio_phrase(
+        r, decimals, verb, what
+    ),
+    "tang_giam": lambda r, against="so với cùng kỳ", decimals=1: numbers.growth_phrase(r, decimals, against),
+    "ngay": dates.decree30_date,
+    "ngay_ngan": dates.short_date,
+}
+
+
+@functools.cache
+def make_environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
+    )
+    env.filters.update({name: _filter(name, func) for name, func in FILTERS.items()})
+    return env
+
+
+# ------------------------------------------------------------------------------------------ rendering
+
+_UNDEFINED = re.compile(r"'(?P<name>[^']*)' is undefined")
+_NO_ATTRIBUTE = re.compile(r"'(?P<obj>[^']*)' has no attribute '(?P<name>[^']*)'")
+
+
+def _undefined_message(message: str) -> str:
+    if match := _UNDEFINED.fullmatch(message):
+        return f'Mẫu dùng tên "{match["name"]}" không có trong dữ liệu báo cáo.'
+    if match := _NO_ATTRIBUTE.fullmatch(message):
+        return f'Mẫu dùng thuộc tính "{match["name"]}" không có.'
+    return message
+
+
+def _syntax_message(exc: TemplateSyntaxError) -> str:
+    return f"Lỗi cú pháp mẫu ở dòng {exc.lineno}: {exc.message}"
+
+
+def render_block(source: str, context: Mapping[str, Any]) -> str:
+    """Render a block with ``context`` (see :func:`report_context`); the result is NFC text."""
+    for key, value in context.items():
+        if isinstance(value, Model | QuerySet | Manager):
+            raise RenderError(f'Không được đưa đối tượng cơ sở dữ liệu "{key}" vào mẫu.')
+    env = make_environment()
+    try:
+        return nfc(env.from_string(nfc(source)).render(context))
+    except TemplateSyntaxError as exc:
+        raise RenderError(_syntax_message(exc)) from None
+    except SecurityError as exc:
+        raise RenderError(f"Mẫu dùng thao tác không được phép: {exc}") from None
+    except UndefinedError as exc:
+        raise RenderError(_undefined_message(exc.message or str(exc))) from None
+
+
+def validate_block(source: str, codes: Collection[str] | None = None) -> list[str]:
+    """Problems of a block without rendering it: syntax (with line number) and, given ``codes``, the
+    indicator codes written as ``f.CODE`` / ``f["CODE"]`` that are not among them."""
+    env = make_environment()
+    try:
+        tree = env.parse(nfc(source))
+        env.compile(tree)  # unknown filters and tests are only found when compiling
+    except TemplateSyntaxError as exc:
+        return [_syntax_message(exc)]
+    problems: list[str] = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if not (isinstance(node.node, nodes.Name) and node.node.name == "f") or codes is None:
+            continue
+        code = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(code, str) and code not in codes and not hasattr(FiguresView, code):
+            problems.append(f'Dòng {node.lineno}: không có chỉ tiêu "{code}".')
+    return problems
+
+
+def report_context(
+    figure_set: FigureSet, period: Period, org_unit_name: str, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The standard context: ``f``, ``ky``, ``ky_truoc``, ``cung_ky``, ``don_vi``, ``ngay_chot``, + extra."""
+    context: dict[str, Any] = {
+        "f": FiguresView(figure_set),
+        "ky": period.label,
+        "ky_truoc": period.previous().label,
+        "cung_ky": period.same_period_last_year().label,
+        "don_vi": org_unit_name,
+        "ngay_chot": period.cutoff_date,
+    }
+    context.update(extra or {})
+    return context
