@@ -23,10 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Manager, Model, QuerySet
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, nodes
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, UndefinedError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from baocao.analytics.figures import Figure, FigureLookupError, FigureSet, TargetFigure
+from baocao.collection.models import ValueKind
 from baocao.core import dates, numbers
 from baocao.core.periods import Period
 from baocao.core.text import nfc
@@ -65,7 +66,7 @@ def _figure_field(attr: str, what: str) -> property:
 
 
 class TargetView:
-    """A target (kế hoạch, dự toán) of a figure: ``value``, ``ratio``, ``diff``, ``ytd_ratio``, ``ytd_diff``."""
+    """A target (kế hoạch, dự toán): ``value``, ``ratio``, ``diff``, ``ytd_ratio``, ``ytd_diff``."""
 
     __slots__ = ("_label", "_target", "code", "name", "value")
 
@@ -145,7 +146,7 @@ class FiguresView:
         self.get(numerator, kind)  # unknown codes and kinds → RenderError
         self.get(denominator, denominator_kind or kind)
         value = self._set.ratio(numerator, denominator, kind, denominator_kind)
-        return _or_missing(value, f'tỷ lệ "{numerator}" / "{denominator}" ({kind})')
+        return _or_missing(value, f'tỷ lệ "{numerator}" / "{denominator}" ({ValueKind(kind).label.lower()})')
 
 
 # -------------------------------------------------------------------------------------------- filters
@@ -173,9 +174,23 @@ def _money(value: Decimal, from_unit: str, to_scale: str, decimals: int | None =
     return numbers.format_money(numbers.convert_scale(value, from_unit, "đồng"), to_scale, decimals)
 
 
-def _change(current: Decimal, previous: Decimal, unit_word: str = "", against: str = "so với tháng trước",
-            decimals: int | None = None, pad: bool = True) -> str:  # fmt: skip
+def _change(
+    current: Decimal,
+    previous: Decimal,
+    unit_word: str = "",
+    against: str = "so với tháng trước",
+    decimals: int | None = None,
+    pad: bool = True,
+) -> str:
     return numbers.change_phrase(current, previous, unit_word, pad=pad, decimals=decimals, against=against)
+
+
+def _reached(ratio: Decimal, what: str = "so với cùng kỳ", decimals: int = 1, verb: str = "đạt") -> str:
+    return numbers.ratio_phrase(ratio, decimals, verb=verb, what=what)
+
+
+def _growth(ratio: Decimal, against: str = "so với cùng kỳ", decimals: int = 1) -> str:
+    return numbers.growth_phrase(ratio, decimals, against=against)
 
 
 FILTERS: dict[str, Callable[..., str]] = {
@@ -184,22 +199,29 @@ FILTERS: dict[str, Callable[..., str]] = {
     "dem": numbers.format_count,
     "tien": _money,
     "so_sanh": _change,
-    "dat": lambda r, what="so với cùng kỳ", decimals=1, verb="đạt": numbers.ratio_phrase(
-        r, decimals, verb, what
-    ),
-    "tang_giam": lambda r, against="so với cùng kỳ", decimals=1: numbers.growth_phrase(r, decimals, against),
+    "dat": _reached,
+    "tang_giam": _growth,
     "ngay": dates.decree30_date,
     "ngay_ngan": dates.short_date,
 }
 
 
-@functools.cache
+def _finalize(value: Any) -> Any:
+    """A number printed without a filter is still written the Vietnamese way (``9.050``, ``879,1``)."""
+    return numbers.format_number(value) if isinstance(value, Decimal) else value
+
+
 def make_environment() -> ImmutableSandboxedEnvironment:
+    """A new sandbox: autoescape, StrictUndefined, the Vietnamese filters of :data:`FILTERS`, and bare
+    Decimals printed with :func:`~baocao.core.numbers.format_number`."""
     env = ImmutableSandboxedEnvironment(
-        autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
+        autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, finalize=_finalize
     )
     env.filters.update({name: _filter(name, func) for name, func in FILTERS.items()})
     return env
+
+
+_environment = functools.cache(make_environment)
 
 
 # ------------------------------------------------------------------------------------------ rendering
@@ -212,7 +234,7 @@ def _undefined_message(message: str) -> str:
     if match := _UNDEFINED.fullmatch(message):
         return f'Mẫu dùng tên "{match["name"]}" không có trong dữ liệu báo cáo.'
     if match := _NO_ATTRIBUTE.fullmatch(message):
-        return f'Mẫu dùng thuộc tính "{match["name"]}" không có.'
+        return f'Không có thuộc tính "{match["name"]}" (mẫu chỉ dùng được số liệu và các thuộc tính có sẵn).'
     return message
 
 
@@ -225,7 +247,7 @@ def render_block(source: str, context: Mapping[str, Any]) -> str:
     for key, value in context.items():
         if isinstance(value, Model | QuerySet | Manager):
             raise RenderError(f'Không được đưa đối tượng cơ sở dữ liệu "{key}" vào mẫu.')
-    env = make_environment()
+    env = _environment()
     try:
         return nfc(env.from_string(nfc(source)).render(context))
     except TemplateSyntaxError as exc:
@@ -234,20 +256,27 @@ def render_block(source: str, context: Mapping[str, Any]) -> str:
         raise RenderError(f"Mẫu dùng thao tác không được phép: {exc}") from None
     except UndefinedError as exc:
         raise RenderError(_undefined_message(exc.message or str(exc))) from None
+    except RenderError:
+        raise
+    except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        raise RenderError(f"Lỗi khi hiển thị mẫu: {exc}") from None
 
 
 def validate_block(source: str, codes: Collection[str] | None = None) -> list[str]:
     """Problems of a block without rendering it: syntax (with line number) and, given ``codes``, the
     indicator codes written as ``f.CODE`` / ``f["CODE"]`` that are not among them."""
-    env = make_environment()
+    env = _environment()
     try:
         tree = env.parse(nfc(source))
         env.compile(tree)  # unknown filters and tests are only found when compiling
     except TemplateSyntaxError as exc:
         return [_syntax_message(exc)]
+    if codes is None:
+        return []
     problems: list[str] = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if not (isinstance(node.node, nodes.Name) and node.node.name == "f") or codes is None:
+        assert isinstance(node, nodes.Getattr | nodes.Getitem)
+        if not (isinstance(node.node, nodes.Name) and node.node.name == "f"):
             continue
         code = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if isinstance(code, str) and code not in codes and not hasattr(FiguresView, code):
