@@ -12,6 +12,7 @@ from typing import IO
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
 from django.db import transaction
+from django.utils import timezone
 
 from baocao.collection.models import ChangeSource, DataValue, ValueChange, ValueKind
 from baocao.core.csvio import ImportRejected, RowError, read_rows, write_rows
@@ -229,8 +230,12 @@ def save_values(
     if dry_run:
         return result
     DataValue.objects.bulk_create(to_create, batch_size=1000)
+    now = timezone.now()
     for dv in to_update:
-        dv.save(update_fields=["value", "comment", "updated_by", "updated_at", "version"])
+        dv.updated_at = now  # bulk_update does not apply auto_now
+    DataValue.objects.bulk_update(
+        to_update, ["value", "comment", "updated_by", "updated_at", "version"], batch_size=1000
+    )
     ValueChange.objects.bulk_create(changes, batch_size=1000)
     return result
 
