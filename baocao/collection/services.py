@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +18,7 @@ from baocao.core.csvio import ImportRejected, RowError, read_rows, write_rows
 from baocao.core.numbers import NumberParseError, format_number, parse_number
 from baocao.core.periods import Period, PeriodError
 from baocao.core.text import search_key
+from baocao.core.users import MaybeUser, acting_user
 from baocao.indicators.models import Dimension, Indicator
 from baocao.orgunits.models import OrgUnit
 
@@ -29,7 +29,7 @@ _KIND_ALIASES = {search_key(k): k for k in ValueKind.values} | {
     search_key(label): value for value, label in ValueKind.choices
 }
 
-User = UserModel | AnonymousUser | None
+User = MaybeUser
 
 
 class ValueConflict(Exception):
@@ -77,10 +77,6 @@ class ImportResult:
             f"{verb} {len(self.rows)} dòng: {self.created} số liệu mới, {self.updated} số liệu sửa, "
             f"{self.unchanged} không đổi."
         )
-
-
-def _actor(user: User) -> UserModel | None:
-    return user if isinstance(user, UserModel) else None
 
 
 def check_value(indicator: Indicator, value: Decimal) -> str | None:
@@ -190,7 +186,7 @@ def save_values(
     result = ImportResult(batch=uuid.uuid4().hex, dry_run=dry_run, rows=list(rows))
     if not rows:
         return result
-    actor = _actor(user)
+    actor = acting_user(user)
     existing: dict[tuple[int, int, str, str], DataValue] = {}
     periods = {r.period.id for r in rows}
     lookup = DataValue.objects.select_for_update().filter(

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from baocao.core.csvio import ImportRejected, RowError, read_rows
 from baocao.core.numbers import NumberParseError, parse_number
 from baocao.core.periods import Period, PeriodError
+from baocao.core.users import MaybeUser, acting_user
 from baocao.indicators.models import Indicator, Target, TargetType
 from baocao.orgunits.models import OrgUnit
 
@@ -80,8 +80,8 @@ def parse_target_rows(records: Sequence[tuple[int | None, dict[str, str]]]) -> l
 
 
 @transaction.atomic
-def save_targets(rows: Sequence[TargetRow], *, user: AbstractBaseUser | AnonymousUser | None = None) -> int:
-    actor = user if user is not None and user.is_authenticated else None
+def save_targets(rows: Sequence[TargetRow], *, user: MaybeUser = None) -> int:
+    actor = acting_user(user)
     for row in rows:
         Target.objects.update_or_create(
             indicator=row.indicator,
@@ -93,9 +93,7 @@ def save_targets(rows: Sequence[TargetRow], *, user: AbstractBaseUser | Anonymou
     return len(rows)
 
 
-def import_targets_csv(
-    source: IO[str] | IO[bytes] | str | bytes, *, user: AbstractBaseUser | None = None
-) -> int:
+def import_targets_csv(source: IO[str] | IO[bytes] | str | bytes, *, user: MaybeUser = None) -> int:
     records = read_rows(
         source, required=("indicator", "org_unit", "period", "target_type", "value"), optional=("note",)
     )
