@@ -1,0 +1,1 @@
+"""Word frames (docxtpl templates) for reports; ``build_frame`` generates the default one."""
