@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "baocao.indicators",
     "baocao.collection",
     "baocao.analytics",
+    "baocao.reports",
     "baocao.demo",
 ]
 
@@ -138,3 +139,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# PDFs are produced by a background worker: a thread of the web process started after the request's
+# transaction commits (default, nothing else to run), or `manage.py run_jobs` when this is False.
+BAOCAO_PDF_IN_THREAD = envbool("BAOCAO_PDF_IN_THREAD", "True")

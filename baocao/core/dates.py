@@ -25,16 +25,18 @@ class DateParseError(ValueError):
         super().__init__(f'Không đọc được ngày "{text}": {reason}. Cách viết hợp lệ: {_ACCEPTED_FORMS}.')
 
 
-def decree30_date(d: date, place: str | None = None) -> str:
+def decree30_date(d: date, place: str | None = None, blank_day: bool = False) -> str:
     """The place-and-date line of a document, per Nghị định 30/2020/NĐ-CP.
 
     Days below 10 and months 1 and 2 get a leading zero; other months and days ≥ 10 are written as is:
     ``"ngày 05 tháng 6 năm 2020"``, ``"ngày 14 tháng 02 năm 2021"``, ``"ngày 31 tháng 12 năm 2020"``.
     With ``place``: ``"TP. Lạng Sơn, ngày 05 tháng 6 năm 2020"`` (``place`` is NFC-cleaned; an empty
-    place is ignored).
+    place is ignored). ``blank_day=True`` leaves the day empty for a draft awaiting signature:
+    ``"TP. Lạng Sơn, ngày      tháng 6 năm 2020"``.
     """
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
-    line = f"ngày {d.day:02d} tháng {month} năm {d.year}"
+    day = " " * 5 if blank_day else f"{d.day:02d}"
+    line = f"ngày {day} tháng {month} năm {d.year}"
     where = clean(place) if place is not None else ""
     return f"{where}, {line}" if where else line
 

@@ -132,6 +132,23 @@ def load_reference(data: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
+DEMO_REPORT_TYPE = "KTXH_THANG"
+DEMO_PERIOD = "202006"
+
+
+def _load_reports(data_dir: Path) -> dict[str, int]:
+    """The seed report's template, the units' June 2020 narrative, and a draft report ready to download."""
+    from baocao.reports import services as reports
+
+    report_types = reports.import_report_types((data_dir / "report-types.yaml").read_text(encoding="utf-8"))
+    report_type = next(t for t in report_types if t.code == DEMO_REPORT_TYPE)
+    contributions = reports.import_contributions(
+        report_type, DEMO_PERIOD, (data_dir / f"contributions-{DEMO_PERIOD}.yaml").read_text(encoding="utf-8")
+    )
+    reports.get_or_create_run(report_type, report_type.org_unit, DEMO_PERIOD)
+    return {"report_types": len(report_types), "contributions": contributions}
+
+
 @transaction.atomic
 def load_demo(data_dir: Path = DATA_DIR) -> dict[str, int]:
     """Load (or refresh) the June 2020 demo of UBND thành phố Lạng Sơn. Idempotent."""
@@ -142,6 +159,7 @@ def load_demo(data_dir: Path = DATA_DIR) -> dict[str, int]:
     counts["values_updated"] = result.updated
     with (data_dir / "targets.csv").open("rb") as f:
         counts["targets"] = import_targets_csv(f)
+    counts.update(_load_reports(data_dir))
     user_model = get_user_model()
     for spec in DEMO_USERS:
         user, created = user_model.objects.get_or_create(username=spec["username"])

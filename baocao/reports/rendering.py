@@ -16,14 +16,25 @@ Every failure surfaces as :class:`RenderError` with a Vietnamese message.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Manager, Model, QuerySet
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, UndefinedError, nodes
+from jinja2 import (
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    UndefinedError,
+    nodes,
+    pass_context,
+)
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from baocao.analytics.figures import Figure, FigureLookupError, FigureSet, TargetFigure
@@ -34,6 +45,8 @@ from baocao.core.text import nfc
 
 __all__ = [
     "FILTERS",
+    "OPTIONS_KEY",
+    "BlockOptions",
     "FigureView",
     "FiguresView",
     "RenderError",
@@ -41,6 +54,7 @@ __all__ = [
     "make_environment",
     "render_block",
     "report_context",
+    "used_figures",
     "validate_block",
 ]
 
@@ -122,10 +136,11 @@ class FigureView:
 class FiguresView:
     """The template's ``f``: ``f.THU_NSNN`` (or ``f["THU_NSNN"]``) and ``f.ratio(a, b, kind)``."""
 
-    __slots__ = ("_set",)
+    __slots__ = ("_set", "_used")
 
     def __init__(self, figure_set: FigureSet) -> None:
         self._set = figure_set
+        self._used: dict[tuple[str, str], Figure] = {}
 
     def get(self, code: str, kind: str = "actual") -> FigureView:
         if code not in self._set.indicators:
@@ -133,9 +148,11 @@ class FiguresView:
                 f'Không có chỉ tiêu "{code}" trong số liệu của báo cáo (kiểm tra lại mã chỉ tiêu trong mẫu).'
             )
         try:
-            return FigureView(self, self._set.get(code, kind))
+            figure = self._set.get(code, kind)
         except FigureLookupError as exc:
             raise RenderError(f'Chỉ tiêu "{code}": {exc}') from None
+        self._used[(code, kind)] = figure
+        return FigureView(self, figure)
 
     def __getitem__(self, code: str) -> FigureView:
         return self.get(code)
@@ -152,25 +169,59 @@ class FiguresView:
 # -------------------------------------------------------------------------------------------- filters
 
 
-def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
-    """Refuse missing values (naming the figure) and turn formatting errors into RenderError."""
+@dataclass(frozen=True)
+class BlockOptions:
+    """Per-block writing options (set on the report type, overridable per block): zero-padded counts
+    below 10 ("07 vụ") and the decimals of percentages (22,6% or 24%)."""
 
+    pad_counts: bool = True
+    percent_decimals: int = 1
+
+
+OPTIONS_KEY = "_tuy_chon"
+
+
+def _options(context: Context) -> BlockOptions:
+    options = context.get(OPTIONS_KEY)
+    return options if isinstance(options, BlockOptions) else BlockOptions()
+
+
+def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
+    """Refuse missing values (naming the figure) and turn formatting errors into RenderError.
+
+    The filter receives the block's :class:`BlockOptions` as its ``options`` keyword argument."""
+
+    @pass_context
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> str:
+    def wrapper(context: Context, *args: Any, **kwargs: Any) -> str:
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, Undefined):
                 arg._fail_with_undefined_error()
             if arg is None:
                 raise RenderError(f'Bộ lọc "{name}" nhận giá trị trống (không có số liệu).')
         try:
-            return func(*args, **kwargs)
+            return func(*args, options=_options(context), **kwargs)
         except (TypeError, ValueError) as exc:
             raise RenderError(f'Bộ lọc "{name}": {exc}') from None
 
     return wrapper
 
 
-def _money(value: Decimal, from_unit: str, to_scale: str, decimals: int | None = None) -> str:
+def _number(value: Decimal, decimals: int | None = None, *, options: BlockOptions) -> str:
+    return numbers.format_number(value, decimals)
+
+
+def _percent(ratio: Decimal, decimals: int | None = None, *, options: BlockOptions) -> str:
+    return numbers.format_percent(ratio, options.percent_decimals if decimals is None else decimals)
+
+
+def _count(value: Decimal, pad: bool | None = None, *, options: BlockOptions) -> str:
+    return numbers.format_count(value, pad=options.pad_counts if pad is None else pad)
+
+
+def _money(
+    value: Decimal, from_unit: str, to_scale: str, decimals: int | None = None, *, options: BlockOptions
+) -> str:
     return numbers.format_money(numbers.convert_scale(value, from_unit, "đồng"), to_scale, decimals)
 
 
@@ -180,29 +231,53 @@ def _change(
     unit_word: str = "",
     against: str = "so với tháng trước",
     decimals: int | None = None,
-    pad: bool = True,
+    pad: bool | None = None,
+    *,
+    options: BlockOptions,
 ) -> str:
+    pad = options.pad_counts if pad is None else pad
     return numbers.change_phrase(current, previous, unit_word, pad=pad, decimals=decimals, against=against)
 
 
-def _reached(ratio: Decimal, what: str = "so với cùng kỳ", decimals: int = 1, verb: str = "đạt") -> str:
-    return numbers.ratio_phrase(ratio, decimals, verb=verb, what=what)
+def _reached(
+    ratio: Decimal,
+    what: str = "so với cùng kỳ",
+    decimals: int | None = None,
+    verb: str = "đạt",
+    *,
+    options: BlockOptions,
+) -> str:
+    return numbers.ratio_phrase(
+        ratio, options.percent_decimals if decimals is None else decimals, verb=verb, what=what
+    )
 
 
-def _growth(ratio: Decimal, against: str = "so với cùng kỳ", decimals: int = 1) -> str:
-    return numbers.growth_phrase(ratio, decimals, against=against)
+def _growth(
+    ratio: Decimal, against: str = "so với cùng kỳ", decimals: int | None = None, *, options: BlockOptions
+) -> str:
+    return numbers.growth_phrase(
+        ratio, options.percent_decimals if decimals is None else decimals, against=against
+    )
+
+
+def _date(value: datetime.date, place: str | None = None, *, options: BlockOptions) -> str:
+    return dates.decree30_date(value, place)
+
+
+def _short_date(value: datetime.date, *, options: BlockOptions) -> str:
+    return dates.short_date(value)
 
 
 FILTERS: dict[str, Callable[..., str]] = {
-    "so": numbers.format_number,
-    "phan_tram": numbers.format_percent,
-    "dem": numbers.format_count,
+    "so": _number,
+    "phan_tram": _percent,
+    "dem": _count,
     "tien": _money,
     "so_sanh": _change,
     "dat": _reached,
     "tang_giam": _growth,
-    "ngay": dates.decree30_date,
-    "ngay_ngan": dates.short_date,
+    "ngay": _date,
+    "ngay_ngan": _short_date,
 }
 
 
@@ -285,16 +360,66 @@ def validate_block(source: str, codes: Collection[str] | None = None) -> list[st
 
 
 def report_context(
-    figure_set: FigureSet, period: Period, org_unit_name: str, extra: Mapping[str, Any] | None = None
+    figure_set: FigureSet,
+    period: Period,
+    org_unit_name: str,
+    extra: Mapping[str, Any] | None = None,
+    next_figures: FigureSet | None = None,
 ) -> dict[str, Any]:
-    """The standard context: ``f``, ``ky``, ``ky_truoc``, ``cung_ky``, ``don_vi``, ``ngay_chot``, + extra."""
+    """The standard context of a report's blocks:
+
+    - ``f``: the figures (``f.THU_NSNN.value``, ``f.HS_VU.previous``, ``f.ratio(a, b)``);
+    - ``f_ky_sau``: the next period's figures, given ``next_figures`` (plans for next month:
+      ``f_ky_sau.XDCB_KHOI_CONG.target("KH_THANG_TOI").value``);
+    - ``ky``, ``ky_truoc``, ``ky_sau``, ``cung_ky``: labels of the period, the previous and next ones and
+      the same period last year ("tháng 6/2020"); ``nam``: the year;
+    - ``ngay_dau_ky``, ``ngay_chot`` (= ``ngay_cuoi_ky``), ``ngay_dau_ky_sau``: the Decree 09 reporting
+      window (15/5–14/6/2020 for June) and the first day of the next one;
+    - ``don_vi``: the reporting unit's name; plus ``extra``.
+    """
+    start, end = period.reporting_window
     context: dict[str, Any] = {
         "f": FiguresView(figure_set),
         "ky": period.label,
         "ky_truoc": period.previous().label,
+        "ky_sau": period.next().label,
         "cung_ky": period.same_period_last_year().label,
+        "nam": period.year,
         "don_vi": org_unit_name,
-        "ngay_chot": period.cutoff_date,
+        "ngay_dau_ky": start,
+        "ngay_chot": end,
+        "ngay_cuoi_ky": end,
+        "ngay_dau_ky_sau": period.next().reporting_window[0],
+        OPTIONS_KEY: BlockOptions(),
     }
+    if next_figures is not None:
+        context["f_ky_sau"] = FiguresView(next_figures)
     context.update(extra or {})
     return context
+
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else numbers.format_number(value)
+
+
+def used_figures(context: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The figures the blocks rendered with ``context`` have read, as plain JSON-ready data:
+    ``{"THU_NSNN|actual": {"value": "9.050", "previous": ..., "last_year": ..., "ytd": ...,
+    "targets": {"DT_THANG": "40.000"}}}``. Issuing a report keeps this to detect later corrections."""
+    snapshot: dict[str, dict[str, Any]] = {}
+    for name, prefix in (("f", ""), ("f_ky_sau", "ky_sau:")):
+        figures = context.get(name)
+        if not isinstance(figures, FiguresView):
+            continue
+        for (code, kind), figure in sorted(figures._used.items()):
+            snapshot[f"{prefix}{code}|{kind}"] = {
+                "name": figure.indicator.name,
+                "kind_label": figure.kind_label,
+                "period": figure.period.label,
+                "value": _plain(figure.value),
+                "previous": _plain(figure.previous),
+                "last_year": _plain(figure.last_year),
+                "ytd": _plain(figure.ytd),
+                "targets": {t.code: _plain(t.value) for t in figure.targets.values()},
+            }
+    return snapshot

@@ -1,0 +1,101 @@
+"""PDF production in the background: a request queues a :class:`PdfJob` and returns at once; a worker
+claims queued jobs one by one (claim-by-UPDATE, so several workers never take the same job), converts
+with LibreOffice (one conversion per process, :mod:`baocao.reports.pdf`) and stores the result.
+
+The worker is a thread started after the request's transaction commits (``BAOCAO_PDF_IN_THREAD``, on by
+default, so ``make run`` needs nothing else), or the ``run_jobs`` management command on a server.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from baocao.core.users import MaybeUser, acting_user
+from baocao.reports import pdf
+from baocao.reports.models import JobStatus, PdfJob, ReportRun
+
+__all__ = ["claim_next_job", "request_pdf", "run_job", "run_pending_jobs"]
+
+log = logging.getLogger(__name__)
+_worker_lock = threading.Lock()
+
+
+def request_pdf(run: ReportRun, user: MaybeUser = None, docx: bytes | None = None) -> PdfJob:
+    """Queue the PDF of a run (its frozen Word file once issued, else today's draft)."""
+    from baocao.reports.services import run_docx
+
+    job = PdfJob.objects.create(
+        run=run, docx=docx if docx is not None else run_docx(run), requested_by=acting_user(user)
+    )
+    if getattr(settings, "BAOCAO_PDF_IN_THREAD", True):
+        transaction.on_commit(_start_worker)
+    return job
+
+
+def claim_next_job() -> PdfJob | None:
+    """Take the oldest queued job; None when there is none (or another worker took it first)."""
+    while True:
+        job_id = (
+            PdfJob.objects.filter(status=JobStatus.QUEUED)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if job_id is None:
+            return None
+        claimed = PdfJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING, started_at=timezone.now()
+        )
+        if claimed:
+            return PdfJob.objects.select_related("run").get(pk=job_id)
+
+
+def run_job(job: PdfJob) -> PdfJob:
+    """Convert one claimed job and record the PDF or the error (in Vietnamese, for the page)."""
+    try:
+        result = pdf.convert_to_pdf(bytes(job.docx))
+    except pdf.PdfError as exc:
+        job.status, job.error = JobStatus.FAILED, str(exc)
+    except Exception:  # a job must end in a state the user sees, whatever happened
+        log.exception("PDF job %s failed", job.pk)
+        job.status, job.error = JobStatus.FAILED, "Lỗi không mong đợi khi tạo PDF; xem nhật ký máy chủ."
+    else:
+        job.status, job.pdf = JobStatus.DONE, result
+    job.finished_at = timezone.now()
+    with transaction.atomic():
+        job.save(update_fields=["status", "pdf", "error", "finished_at"])
+        run = ReportRun.objects.select_for_update().get(pk=job.run_id)
+        if job.status == JobStatus.DONE and run.is_issued and run.pdf is None and run.docx is not None:
+            if bytes(run.docx) == bytes(job.docx):
+                run.pdf = job.pdf
+                run.save(update_fields=["pdf"])
+    return job
+
+
+def run_pending_jobs(limit: int | None = None) -> int:
+    """Run queued jobs until none is left (or ``limit``); returns how many ran."""
+    count = 0
+    while limit is None or count < limit:
+        job = claim_next_job()
+        if job is None:
+            break
+        run_job(job)
+        count += 1
+    return count
+
+
+def _work() -> None:
+    try:
+        with _worker_lock:
+            run_pending_jobs()
+    finally:
+        connection.close()
+
+
+def _start_worker() -> None:
+    threading.Thread(target=_work, name="baocao-pdf", daemon=True).start()

@@ -1,0 +1,264 @@
+"""Report types (outline and content blocks, stored as data), narrative contributions, report runs and
+the background jobs that produce their PDFs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from baocao.core.models import NormalizedTextMixin
+from baocao.core.periods import Period, PeriodType
+from baocao.indicators.models import validate_period_id
+
+
+class ReportType(NormalizedTextMixin, models.Model):
+    """A kind of report ("Báo cáo tình hình kinh tế - xã hội ... tháng") and its document header and
+    footer in the format of Decree 30/2020. Its outline is :class:`ReportSection`."""
+
+    normalized_fields = (
+        "name",
+        "issuer_short",
+        "parent_body",
+        "place_name",
+        "doc_type_name",
+        "authority",
+        "signer_name",
+    )
+    multiline_fields = ("issuer", "summary", "signer_titles", "recipients")
+
+    code = models.CharField("mã", max_length=50, unique=True)
+    name = models.CharField("tên loại báo cáo", max_length=255)
+    period_type = models.CharField("loại kỳ", max_length=20, choices=[(t.value, t.label) for t in PeriodType])
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name="đơn vị báo cáo",
+        on_delete=models.PROTECT,
+        related_name="report_types",
+    )
+    parent_body = models.CharField("cơ quan chủ quản (ô 2)", max_length=255, blank=True)
+    issuer = models.TextField("cơ quan ban hành (ô 2)", help_text="Mỗi dòng in một dòng, chữ in hoa.")
+    issuer_short = models.CharField(
+        "tên viết tắt của cơ quan ban hành",
+        max_length=255,
+        help_text="Dùng trong dòng “Kèm theo Báo cáo số …”.",
+    )
+    number_suffix = models.CharField("ký hiệu văn bản", max_length=50, default="BC-UBND")
+    place_name = models.CharField("địa danh (ô 4)", max_length=100)
+    doc_type_name = models.CharField("tên loại văn bản", max_length=50, default="BÁO CÁO")
+    summary = models.TextField(
+        "trích yếu",
+        help_text="Mẫu; mỗi dòng in một dòng. Ví dụ: Tình hình … {{ ky }}, nhiệm vụ công tác {{ ky_sau }}",
+    )
+    authority = models.CharField("quyền hạn ký (ô 7a)", max_length=100, default="TM. ỦY BAN NHÂN DÂN")
+    signer_titles = models.TextField("chức vụ người ký", default="CHỦ TỊCH", help_text="Mỗi dòng một dòng.")
+    signer_name = models.CharField("người ký", max_length=100, blank=True)
+    recipients = models.TextField("nơi nhận", help_text="Mỗi dòng một nơi nhận, không gồm dấu “-” đầu dòng.")
+    pad_counts = models.BooleanField("viết số đếm dưới 10 có số 0 đứng trước (07 vụ)", default=True)
+    percent_decimals = models.PositiveSmallIntegerField("số chữ số thập phân của tỷ lệ %", default=1)
+    frame = models.BinaryField("khung văn bản Word (.docx)", null=True, blank=True, editable=False)
+    frame_name = models.CharField("tên tệp khung", max_length=255, blank=True, editable=False)
+    is_active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "loại báo cáo"
+        verbose_name_plural = "loại báo cáo"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def period_type_enum(self) -> PeriodType:
+        return PeriodType(self.period_type)
+
+
+class HeadingStyle(models.TextChoices):
+    LINE = "line", "Dòng riêng"
+    INLINE = "inline", "Đầu đoạn văn đầu tiên (in đậm)"
+
+
+class ReportSection(NormalizedTextMixin, models.Model):
+    """A numbered part of the outline (I., 1., 2.1.) or an appendix; numbers follow the order."""
+
+    normalized_fields = ("title",)
+    search_source_fields = ("key", "title")
+
+    report_type = models.ForeignKey(
+        ReportType, verbose_name="loại báo cáo", on_delete=models.CASCADE, related_name="sections"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="mục cha",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    key = models.SlugField("mã mục", max_length=100, help_text="Duy nhất trong loại báo cáo, ví dụ: kinh-te.")
+    title = models.CharField("tiêu đề (mẫu)", max_length=500)
+    heading_style = models.CharField(
+        "cách in tiêu đề", max_length=10, choices=HeadingStyle.choices, default=HeadingStyle.LINE
+    )
+    is_annex = models.BooleanField("là phụ lục", default=False)
+    sort_order = models.PositiveIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "mục của báo cáo"
+        verbose_name_plural = "mục của báo cáo"
+        ordering = ["report_type", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report_type", "key"], name="report_section_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BlockKind(models.TextChoices):
+    TEXT = "text", "Đoạn văn (mẫu)"
+    TABLE = "table", "Bảng (mẫu)"
+    CONTRIBUTIONS = "contributions", "Nội dung các đơn vị gửi trong kỳ"
+
+
+class ReportBlock(models.Model):
+    """Content of a section, in order. ``source`` is a Jinja2 template rendered in the sandbox of
+    :mod:`baocao.reports.rendering`; every non-empty line of a text block's output is one paragraph.
+    A table block's output is one row per line, cells separated by ``|``, the first line the header.
+    A contributions block prints the units' narrative for the section and period (:class:`Contribution`)."""
+
+    section = models.ForeignKey(
+        ReportSection, verbose_name="mục", on_delete=models.CASCADE, related_name="blocks"
+    )
+    kind = models.CharField("loại khối", max_length=20, choices=BlockKind.choices, default=BlockKind.TEXT)
+    source = models.TextField("nội dung (mẫu)", blank=True)
+    pad_counts = models.BooleanField(
+        "số đếm dưới 10 có số 0 (để trống: theo loại báo cáo)", null=True, blank=True
+    )
+    percent_decimals = models.PositiveSmallIntegerField(
+        "chữ số thập phân của % (để trống: theo loại báo cáo)", null=True, blank=True
+    )
+    note = models.CharField("ghi chú cho người soạn mẫu", max_length=255, blank=True)
+    sort_order = models.PositiveIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "khối nội dung"
+        verbose_name_plural = "khối nội dung"
+        ordering = ["section", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.sort_order}"
+
+
+class Contribution(models.Model):
+    """A unit's narrative for one section of a report type in one period (plain paragraphs; may use the
+    report's data fields). Sections are referred to by key so re-importing an outline keeps them."""
+
+    report_type = models.ForeignKey(
+        ReportType, verbose_name="loại báo cáo", on_delete=models.CASCADE, related_name="contributions"
+    )
+    section_key = models.SlugField("mã mục", max_length=100)
+    org_unit = models.ForeignKey("orgunits.OrgUnit", verbose_name="đơn vị gửi", on_delete=models.PROTECT)
+    period = models.CharField("kỳ", max_length=10, validators=[validate_period_id])
+    text = models.TextField("nội dung")
+    sort_order = models.PositiveIntegerField("thứ tự", default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "nội dung đơn vị gửi"
+        verbose_name_plural = "nội dung đơn vị gửi"
+        ordering = ["report_type", "period", "section_key", "sort_order", "pk"]
+        indexes = [models.Index(fields=["report_type", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.section_key} – {self.org_unit_id} – {self.period}"
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    ISSUED = "issued", "Đã ban hành"
+
+
+class ReportRun(models.Model):
+    """One report of a type for an org unit and period. A draft is regenerated from current data on
+    every view; issuing freezes its document, files and the figures it used (``figures``)."""
+
+    report_type = models.ForeignKey(ReportType, verbose_name="loại báo cáo", on_delete=models.PROTECT)
+    org_unit = models.ForeignKey("orgunits.OrgUnit", verbose_name="đơn vị", on_delete=models.PROTECT)
+    period = models.CharField("kỳ báo cáo", max_length=10, validators=[validate_period_id])
+    status = models.CharField("trạng thái", max_length=10, choices=RunStatus.choices, default=RunStatus.DRAFT)
+    number = models.PositiveIntegerField("số văn bản", null=True, blank=True)
+    issue_date = models.DateField("ngày ban hành", null=True, blank=True)
+    signer_name = models.CharField("người ký", max_length=100, blank=True)
+    signer_titles = models.TextField("chức vụ người ký", blank=True)
+    recipients = models.TextField("nơi nhận", blank=True)
+    document = models.JSONField("nội dung đã ban hành", null=True, blank=True, editable=False)
+    figures = models.JSONField("số liệu đã dùng khi ban hành", default=dict, blank=True, editable=False)
+    docx = models.BinaryField("tệp Word đã ban hành", null=True, blank=True, editable=False)
+    pdf = models.BinaryField("tệp PDF đã ban hành", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField("ban hành lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "báo cáo"
+        verbose_name_plural = "báo cáo"
+        ordering = ["-period", "report_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["report_type", "org_unit", "period"], name="report_run_unique"),
+        ]
+        permissions = [("issue_reportrun", "Ban hành báo cáo")]
+
+    def __str__(self) -> str:
+        return f"{self.report_type.name} – {self.period_obj.label}"
+
+    @property
+    def period_obj(self) -> Period:
+        return Period.parse(self.period)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == RunStatus.ISSUED
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang tạo"
+    DONE = "done", "Đã xong"
+    FAILED = "failed", "Lỗi"
+
+
+class PdfJob(models.Model):
+    """Converting one DOCX to PDF in the background (LibreOffice takes seconds; requests must not wait)."""
+
+    run = models.ForeignKey(
+        ReportRun, verbose_name="báo cáo", on_delete=models.CASCADE, related_name="pdf_jobs"
+    )
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    docx = models.BinaryField("tệp Word cần chuyển")
+    pdf = models.BinaryField("tệp PDF", null=True, blank=True)
+    error = models.TextField("lỗi", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "việc tạo PDF"
+        verbose_name_plural = "việc tạo PDF"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"PDF #{self.pk} ({self.get_status_display()})"
