@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint typecheck pytest migrate demo clean
+.PHONY: setup run test lint typecheck pytest migrate demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ pytest: setup
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+bench: setup
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) baocao.sqlite3* test-baocao.sqlite3* .pytest_cache .mypy_cache .ruff_cache

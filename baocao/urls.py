@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from baocao.analytics.views import figures_page
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("", figures_page, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("bao-cao/", include("baocao.reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

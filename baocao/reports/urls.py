@@ -1,0 +1,19 @@
+from django.urls import path
+
+from baocao.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("tao/", views.run_create, name="create"),
+    path("<int:pk>/", views.run_detail, name="detail"),
+    path("<int:pk>/word/", views.run_docx, name="docx"),
+    path("<int:pk>/pdf/", views.run_pdf, name="pdf"),
+    path("<int:pk>/ban-hanh/", views.run_issue, name="issue"),
+    path("pdf/<int:pk>/", views.pdf_job, name="pdf_job"),
+    path("pdf/<int:pk>/tai/", views.pdf_job_download, name="pdf_job_download"),
+    path("mau/", views.templates_page, name="templates"),
+    path("mau/<int:pk>/khung/", views.frame_download, name="frame"),
+    path("mau/<int:pk>/khung/tai-len/", views.frame_upload, name="frame_upload"),
+]

@@ -1,0 +1,260 @@
+"""Pages for the office: the reports of each type and period, a report's preview with downloads (DOCX at
+once, PDF through a background job with a progress page), issuing, and the templates as a YAML file."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from baocao.core.dates import parse_date
+from baocao.core.periods import Period, PeriodError
+from baocao.reports import docx, jobs, services
+from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_TEMPLATE_FILE = 2 * 1024 * 1024
+
+
+def _file_name(run: ReportRun, extension: str) -> str:
+    return f"bao-cao-{run.report_type.code.lower()}-{run.org_unit.code.lower()}-{run.period}.{extension}"
+
+
+def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _run(pk: int) -> ReportRun:
+    return get_object_or_404(ReportRun.objects.select_related("report_type", "org_unit"), pk=pk)
+
+
+@login_required
+@permission_required("reports.view_reportrun", raise_exception=True)
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Report types with their reports, newest period first, and a form to start a period's draft."""
+    report_types = list(ReportType.objects.filter(is_active=True).select_related("org_unit"))
+    runs = ReportRun.objects.select_related("report_type", "org_unit").order_by("-period")
+    by_type = {t.pk: [r for r in runs if r.report_type_id == t.pk] for t in report_types}
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "rows": [(t, by_type[t.pk]) for t in report_types],
+            "can_create": request.user.has_perm("reports.add_reportrun"),
+        },
+    )
+
+
+@login_required
+@permission_required("reports.add_reportrun", raise_exception=True)
+@require_POST
+def run_create(request: HttpRequest) -> HttpResponse:
+    report_type = get_object_or_404(ReportType, pk=request.POST.get("report_type"), is_active=True)
+    try:
+        period = Period.parse(request.POST.get("period", "").strip())
+        run = services.get_or_create_run(report_type, report_type.org_unit, period, request.user)
+    except (PeriodError, services.ReportError) as exc:
+        messages.error(request, f"Kỳ báo cáo: {exc}")
+        return redirect("reports:list")
+    return redirect("reports:detail", pk=run.pk)
+
+
+class RunDetailsForm(forms.Form):
+    number = forms.IntegerField(label="Số văn bản", min_value=1, required=False)
+    issue_date = forms.CharField(label="Ngày ban hành (dd/mm/yyyy)", required=False)
+    signer_name = forms.CharField(label="Người ký", max_length=100, required=False)
+    signer_titles = forms.CharField(
+        label="Chức vụ người ký (mỗi dòng một dòng)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    recipients = forms.CharField(
+        label="Nơi nhận (mỗi dòng một nơi)", widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+
+    def clean_issue_date(self) -> datetime.date | None:
+        text = self.cleaned_data["issue_date"].strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+@login_required
+@permission_required("reports.view_reportrun", raise_exception=True)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as it will print (a draft from today's data, or as issued), with its actions."""
+    run = _run(pk)
+    can_change = request.user.has_perm("reports.change_reportrun") and not run.is_issued
+    form = RunDetailsForm(
+        initial={
+            "number": run.number,
+            "issue_date": run.issue_date.strftime("%d/%m/%Y") if run.issue_date else "",
+            "signer_name": run.signer_name or run.report_type.signer_name,
+            "signer_titles": run.signer_titles or run.report_type.signer_titles,
+            "recipients": run.recipients or run.report_type.recipients,
+        }
+    )
+    if request.method == "POST":
+        if not can_change:
+            raise Http404("Không sửa được báo cáo này.")
+        form = RunDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_run(run, **form.cleaned_data, user=request.user)
+            except services.ReportError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Đã lưu số, ngày, người ký và nơi nhận.")
+                return redirect("reports:detail", pk=run.pk)
+    error = ""
+    built = None
+    try:
+        built = services.run_document(run)
+    except services.ReportError as exc:
+        error = str(exc)
+    context = {
+        "run": run,
+        "document": built.document if built else None,
+        "error": error,
+        "form": form,
+        "can_change": can_change,
+        "can_issue": request.user.has_perm("reports.issue_reportrun") and not run.is_issued,
+        "differences": services.figure_differences(run) if run.is_issued else [],
+        "last_job": run.pdf_jobs.defer("docx", "pdf").first(),
+    }
+    return render(request, "reports/detail.html", context)
+
+
+@login_required
+@permission_required("reports.view_reportrun", raise_exception=True)
+def run_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(pk)
+    try:
+        data = services.run_docx(run)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:detail", pk=run.pk)
+    return _download(data, _file_name(run, "docx"), DOCX_TYPE)
+
+
+@login_required
+@permission_required("reports.view_reportrun", raise_exception=True)
+@require_POST
+def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the PDF and go to its progress page (the conversion runs in the background)."""
+    run = _run(pk)
+    if run.is_issued and run.pdf is not None:
+        return _download(bytes(run.pdf), _file_name(run, "pdf"), "application/pdf")
+    try:
+        job = jobs.request_pdf(run, request.user)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:detail", pk=run.pk)
+    return redirect("reports:pdf_job", pk=job.pk)
+
+
+@login_required
+@permission_required("reports.view_reportrun", raise_exception=True)
+def pdf_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(PdfJob.objects.defer("docx", "pdf").select_related("run__report_type"), pk=pk)
+    pending = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    return render(request, "reports/pdf_job.html", {"job": job, "run": job.run, "pending": pending})
+
+
+@login_required
+@permission_required("reports.view_reportrun", raise_exception=True)
+def pdf_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(PdfJob.objects.select_related("run__report_type", "run__org_unit"), pk=pk)
+    if job.status != JobStatus.DONE or job.pdf is None:
+        return redirect("reports:pdf_job", pk=job.pk)
+    return _download(bytes(job.pdf), _file_name(job.run, "pdf"), "application/pdf")
+
+
+@login_required
+@permission_required("reports.issue_reportrun", raise_exception=True)
+@require_POST
+def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(pk)
+    try:
+        services.issue_run(run, request.user)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Đã ban hành báo cáo. Nội dung, số liệu và tệp Word đã được lưu cố định.")
+    return redirect("reports:detail", pk=run.pk)
+
+
+@login_required
+@permission_required("reports.view_reporttype", raise_exception=True)
+def frame_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Word frame a report type uses (its own, or the default), to edit in Word and upload again."""
+    report_type = get_object_or_404(ReportType, pk=pk)
+    data = services.frame_of(report_type) or docx.DEFAULT_FRAME.read_bytes()
+    return _download(data, f"khung-{report_type.code.lower()}.docx", DOCX_TYPE)
+
+
+@login_required
+@permission_required("reports.change_reporttype", raise_exception=True)
+@require_POST
+def frame_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    report_type = get_object_or_404(ReportType, pk=pk)
+    if request.POST.get("reset") == "1":
+        services.set_frame(report_type, None)
+        messages.success(request, f"“{report_type.name}” dùng lại khung Word mặc định.")
+        return redirect("reports:templates")
+    upload = request.FILES.get("frame")
+    if upload is None or (upload.size or 0) > docx.MAX_FRAME_BYTES:
+        messages.error(request, "Chưa chọn tệp khung Word (.docx) hoặc tệp quá lớn (tối đa 20 MB).")
+        return redirect("reports:templates")
+    try:
+        services.set_frame(report_type, upload.read(), upload.name or "")
+    except services.TemplateProblems as exc:
+        for problem in exc.problems:
+            messages.error(request, f"Khung Word chưa dùng được: {problem}")
+    else:
+        messages.success(request, f"Đã dùng khung Word “{upload.name}” cho “{report_type.name}”.")
+    return redirect("reports:templates")
+
+
+@login_required
+@permission_required("reports.view_reporttype", raise_exception=True)
+def templates_page(request: HttpRequest) -> HttpResponse:
+    """Export every report type as YAML; import a YAML file (checked in full before anything is saved)."""
+    problems: list[str] = []
+    can_import = request.user.has_perm("reports.change_reporttype") and request.user.has_perm(
+        "reports.add_reporttype"
+    )
+    if request.GET.get("tai") == "1":
+        text = services.export_report_types(ReportType.objects.select_related("org_unit"))
+        return _download(text.encode("utf-8"), "mau-bao-cao.yaml", "application/x-yaml; charset=utf-8")
+    if request.method == "POST":
+        if not can_import:
+            raise Http404("Không có quyền nhập mẫu.")
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = ["Chưa chọn tệp mẫu (.yaml)."]
+        elif upload.size is not None and upload.size > MAX_TEMPLATE_FILE:
+            problems = ["Tệp mẫu quá lớn (tối đa 2 MB)."]
+        else:
+            try:
+                saved = services.import_report_types(upload.read())
+            except services.TemplateProblems as exc:
+                problems = exc.problems
+            else:
+                names = ", ".join(t.name for t in saved)
+                messages.success(request, f"Đã nhập {len(saved)} loại báo cáo: {names}.")
+                return redirect("reports:templates")
+    report_types = ReportType.objects.select_related("org_unit")
+    return render(
+        request,
+        "reports/templates.html",
+        {"report_types": report_types, "problems": problems, "can_import": can_import},
+    )
