@@ -11,6 +11,13 @@ import pytest
 STRICT = os.environ.get("BAOCAO_STRICT", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    """Password hashing is slow on purpose; tests (demo users, logins) do not need that."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     outcome = yield

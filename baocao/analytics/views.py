@@ -4,18 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from baocao.accounts.permissions import Action, units_for
 from baocao.analytics.figures import Figure, get_figures
 from baocao.collection.models import DataValue
 from baocao.core.periods import Period, PeriodError
 from baocao.indicators.models import Sector
-from baocao.orgunits.models import OrgUnit
 
 
 @login_required
 def figures_page(request: HttpRequest) -> HttpResponse:
     """Figures of one unit (its whole subtree) for one period, with every comparison."""
     error = ""
-    units = list(OrgUnit.objects.administrative().order_by("path"))
+    visible = units_for(request.user, Action.VIEW)
+    units = list(visible.administrative().order_by("path")) or list(visible.order_by("path"))
     latest = (
         DataValue.objects.filter(period__regex=r"^\d{6}$")
         .order_by("-period")

@@ -7,11 +7,13 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from baocao.accounts.permissions import Action, can, for_user, require, units_for
 from baocao.core.dates import parse_date
 from baocao.core.periods import Period, PeriodError
 from baocao.reports import docx, jobs, services
@@ -31,32 +33,41 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _run(pk: int) -> ReportRun:
-    return get_object_or_404(ReportRun.objects.select_related("report_type", "org_unit"), pk=pk)
+def _run(pk: int, request: HttpRequest, action: Action = Action.VIEW) -> ReportRun:
+    """The report, if the user may see it (404 otherwise) and may take ``action`` on it (403)."""
+    runs = for_user(ReportRun.objects.select_related("report_type", "org_unit"), request.user, Action.VIEW)
+    run = get_object_or_404(runs, pk=pk)
+    require(request.user, action, run.org_unit)
+    return run
 
 
 @login_required
-@permission_required("reports.view_reportrun", raise_exception=True)
 def report_list(request: HttpRequest) -> HttpResponse:
-    """Report types with their reports, newest period first, and a form to start a period's draft."""
-    report_types = list(ReportType.objects.filter(is_active=True).select_related("org_unit"))
-    runs = ReportRun.objects.select_related("report_type", "org_unit").order_by("-period")
-    by_type = {t.pk: [r for r in runs if r.report_type_id == t.pk] for t in report_types}
-    return render(
-        request,
-        "reports/list.html",
-        {
-            "rows": [(t, by_type[t.pk]) for t in report_types],
-            "can_create": request.user.has_perm("reports.add_reportrun"),
-        },
+    """Report types with their reports, newest period first, and a form to start a period's draft.
+    Only the report types and reports of units the user may see are listed."""
+    report_types = list(
+        for_user(ReportType.objects.filter(is_active=True), request.user, Action.VIEW).select_related(
+            "org_unit"
+        )
     )
+    runs = for_user(ReportRun.objects.all(), request.user, Action.VIEW).select_related(
+        "report_type", "org_unit"
+    )
+    by_type = {t.pk: [r for r in runs.order_by("-period") if r.report_type_id == t.pk] for t in report_types}
+    compile_units = set(units_for(request.user, Action.COMPILE).values_list("pk", flat=True))
+    rows = [(t, by_type[t.pk], t.org_unit_id in compile_units) for t in report_types]
+    return render(request, "reports/list.html", {"rows": rows, "can_manage": can_manage(request)})
+
+
+def can_manage(request: HttpRequest) -> bool:
+    return units_for(request.user, Action.MANAGE).exists()
 
 
 @login_required
-@permission_required("reports.add_reportrun", raise_exception=True)
 @require_POST
 def run_create(request: HttpRequest) -> HttpResponse:
     report_type = get_object_or_404(ReportType, pk=request.POST.get("report_type"), is_active=True)
+    require(request.user, Action.COMPILE, report_type.org_unit)
     try:
         period = Period.parse(request.POST.get("period", "").strip())
         run = services.get_or_create_run(report_type, report_type.org_unit, period, request.user)
@@ -88,11 +99,10 @@ class RunDetailsForm(forms.Form):
 
 
 @login_required
-@permission_required("reports.view_reportrun", raise_exception=True)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as it will print (a draft from today's data, or as issued), with its actions."""
-    run = _run(pk)
-    can_change = request.user.has_perm("reports.change_reportrun") and not run.is_issued
+    run = _run(pk, request)
+    can_change = can(request.user, Action.COMPILE, run.org_unit) and not run.is_issued
     form = RunDetailsForm(
         initial={
             "number": run.number,
@@ -104,7 +114,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         if not can_change:
-            raise Http404("Không sửa được báo cáo này.")
+            raise PermissionDenied("Bạn không có quyền sửa báo cáo này hoặc báo cáo đã ban hành.")
         form = RunDetailsForm(request.POST)
         if form.is_valid():
             try:
@@ -126,7 +136,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error": error,
         "form": form,
         "can_change": can_change,
-        "can_issue": request.user.has_perm("reports.issue_reportrun") and not run.is_issued,
+        "can_issue": can(request.user, Action.ISSUE, run.org_unit) and not run.is_issued,
         "differences": services.figure_differences(run) if run.is_issued else [],
         "last_job": run.pdf_jobs.defer("docx", "pdf").first(),
     }
@@ -134,9 +144,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("reports.view_reportrun", raise_exception=True)
 def run_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(pk)
+    run = _run(pk, request)
     try:
         data = services.run_docx(run)
     except services.ReportError as exc:
@@ -146,11 +155,10 @@ def run_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("reports.view_reportrun", raise_exception=True)
 @require_POST
 def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the PDF and go to its progress page (the conversion runs in the background)."""
-    run = _run(pk)
+    run = _run(pk, request)
     if run.is_issued and run.pdf is not None:
         return _download(bytes(run.pdf), _file_name(run, "pdf"), "application/pdf")
     try:
@@ -161,28 +169,32 @@ def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:pdf_job", pk=job.pk)
 
 
+def _job(request: HttpRequest, pk: int, *deferred: str) -> PdfJob:
+    jobs_seen = for_user(PdfJob.objects.all(), request.user, Action.VIEW, field="run__org_unit")
+    return get_object_or_404(
+        jobs_seen.defer(*deferred).select_related("run__report_type", "run__org_unit"), pk=pk
+    )
+
+
 @login_required
-@permission_required("reports.view_reportrun", raise_exception=True)
 def pdf_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(PdfJob.objects.defer("docx", "pdf").select_related("run__report_type"), pk=pk)
+    job = _job(request, pk, "docx", "pdf")
     pending = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     return render(request, "reports/pdf_job.html", {"job": job, "run": job.run, "pending": pending})
 
 
 @login_required
-@permission_required("reports.view_reportrun", raise_exception=True)
 def pdf_job_download(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(PdfJob.objects.select_related("run__report_type", "run__org_unit"), pk=pk)
+    job = _job(request, pk, "docx")
     if job.status != JobStatus.DONE or job.pdf is None:
         return redirect("reports:pdf_job", pk=job.pk)
     return _download(bytes(job.pdf), _file_name(job.run, "pdf"), "application/pdf")
 
 
 @login_required
-@permission_required("reports.issue_reportrun", raise_exception=True)
 @require_POST
 def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(pk)
+    run = _run(pk, request, Action.ISSUE)
     try:
         services.issue_run(run, request.user)
     except services.ReportError as exc:
@@ -192,20 +204,24 @@ def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:detail", pk=run.pk)
 
 
+def _report_type(request: HttpRequest, pk: int, action: Action) -> ReportType:
+    report_type = get_object_or_404(for_user(ReportType.objects.all(), request.user, Action.VIEW), pk=pk)
+    require(request.user, action, report_type.org_unit)
+    return report_type
+
+
 @login_required
-@permission_required("reports.view_reporttype", raise_exception=True)
 def frame_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The Word frame a report type uses (its own, or the default), to edit in Word and upload again."""
-    report_type = get_object_or_404(ReportType, pk=pk)
+    report_type = _report_type(request, pk, Action.COMPILE)
     data = services.frame_of(report_type) or docx.DEFAULT_FRAME.read_bytes()
     return _download(data, f"khung-{report_type.code.lower()}.docx", DOCX_TYPE)
 
 
 @login_required
-@permission_required("reports.change_reporttype", raise_exception=True)
 @require_POST
 def frame_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    report_type = get_object_or_404(ReportType, pk=pk)
+    report_type = _report_type(request, pk, Action.MANAGE)
     if request.POST.get("reset") == "1":
         services.set_frame(report_type, None)
         messages.success(request, f"“{report_type.name}” dùng lại khung Word mặc định.")
@@ -225,19 +241,20 @@ def frame_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("reports.view_reporttype", raise_exception=True)
 def templates_page(request: HttpRequest) -> HttpResponse:
-    """Export every report type as YAML; import a YAML file (checked in full before anything is saved)."""
+    """Export the report types as YAML (those of units the user compiles reports for); import a YAML file
+    (administrators; checked in full before anything is saved)."""
     problems: list[str] = []
-    can_import = request.user.has_perm("reports.change_reporttype") and request.user.has_perm(
-        "reports.add_reporttype"
-    )
+    can_import = can_manage(request)
+    report_types = for_user(ReportType.objects.all(), request.user, Action.COMPILE).select_related("org_unit")
+    if not can_import and not report_types.exists():
+        raise PermissionDenied("Bạn không có quyền xem mẫu báo cáo.")
     if request.GET.get("tai") == "1":
-        text = services.export_report_types(ReportType.objects.select_related("org_unit"))
+        text = services.export_report_types(report_types)
         return _download(text.encode("utf-8"), "mau-bao-cao.yaml", "application/x-yaml; charset=utf-8")
     if request.method == "POST":
         if not can_import:
-            raise Http404("Không có quyền nhập mẫu.")
+            raise PermissionDenied("Chỉ quản trị hệ thống được nhập mẫu báo cáo.")
         upload = request.FILES.get("file")
         if upload is None:
             problems = ["Chưa chọn tệp mẫu (.yaml)."]
@@ -252,7 +269,6 @@ def templates_page(request: HttpRequest) -> HttpResponse:
                 names = ", ".join(t.name for t in saved)
                 messages.success(request, f"Đã nhập {len(saved)} loại báo cáo: {names}.")
                 return redirect("reports:templates")
-    report_types = ReportType.objects.select_related("org_unit")
     return render(
         request,
         "reports/templates.html",
