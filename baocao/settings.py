@@ -42,11 +42,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "baocao.core",
+    "baocao.accounts",
     "baocao.orgunits",
     "baocao.indicators",
     "baocao.collection",
     "baocao.analytics",
     "baocao.reports",
+    "baocao.assignments",
     "baocao.demo",
 ]
 
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "baocao.accounts.context_processors.menu",
             ],
         },
     },
@@ -95,7 +98,8 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
-            "TEST": {"NAME": str(BASE_DIR / "test-baocao.sqlite3")},
+            # A file, not memory: the browser tests' live server answers concurrent requests.
+            "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test-{SQLITE_PATH.name}"))},
         }
     }
 

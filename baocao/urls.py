@@ -12,6 +12,8 @@ urlpatterns = [
     path("", figures_page, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("so-lieu/", include("baocao.collection.urls")),
     path("bao-cao/", include("baocao.reports.urls")),
+    path("nhiem-vu/", include("baocao.assignments.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from baocao.collection.models import DataValue, ValueChange
+from baocao.collection.models import DataValue, Submission, SubmissionEvent, ValueChange
 
 
 @admin.register(DataValue)
@@ -37,3 +37,21 @@ class ValueChangeAdmin(DataValueAdmin):
     ]
     list_filter = ["source", "kind"]
     list_select_related = ["indicator", "org_unit", "changed_by"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(DataValueAdmin):
+    """Read-only: statuses change only through the workflow (collection.workflow), which keeps the log."""
+
+    list_display = ["data_set", "org_unit", "period", "status", "submitted_at", "updated_at"]
+    list_filter = ["status", "period"]
+    search_fields = ["data_set__code", "org_unit__code", "org_unit__name"]
+    list_select_related = ["data_set", "org_unit"]
+
+
+@admin.register(SubmissionEvent)
+class SubmissionEventAdmin(DataValueAdmin):
+    list_display = ["submission", "from_status", "to_status", "reason", "changed_by", "source", "changed_at"]
+    list_filter = ["to_status", "source"]
+    search_fields = ["submission__org_unit__code", "reason"]
+    list_select_related = ["submission", "changed_by"]

@@ -100,3 +100,79 @@ class ValueChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.old_value} → {self.new_value}"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", "Đang nhập"
+    SUBMITTED = "submitted", "Đã gửi"
+    RETURNED = "returned", "Bị trả lại"
+    ACCEPTED = "accepted", "Đã tiếp nhận"
+    APPROVED = "approved", "Đã phê duyệt"
+    LOCKED = "locked", "Đã khóa"
+
+
+# Values of a unit's data set can be changed only while its submission is in one of these states.
+EDITABLE_STATUSES = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
+
+
+class Submission(models.Model):
+    """A unit's data set for a period, moving draft → submitted → returned or accepted → approved →
+    locked. Values can be changed only while it is a draft or returned (see collection.workflow)."""
+
+    data_set = models.ForeignKey(
+        "indicators.DataSet", verbose_name="biểu mẫu", on_delete=models.PROTECT, related_name="submissions"
+    )
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="submissions"
+    )
+    period = models.CharField("kỳ", max_length=10, validators=[validate_period_id])
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField("gửi lần đầu lúc", null=True, blank=True)
+    last_submitted_at = models.DateTimeField("gửi gần nhất lúc", null=True, blank=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    version = models.PositiveIntegerField("phiên bản", default=1)
+
+    class Meta:
+        verbose_name = "bộ số liệu gửi"
+        verbose_name_plural = "bộ số liệu gửi"
+        ordering = ["-period", "data_set", "org_unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_set", "org_unit", "period"], name="submission_unique_key")
+        ]
+        indexes = [models.Index(fields=["period", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id}/{self.org_unit_id}/{self.period}: {self.get_status_display()}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class SubmissionEvent(models.Model):
+    """One row per status change of a submission: who, when, from → to, why, through what."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField("từ trạng thái", max_length=10, choices=SubmissionStatus.choices)
+    to_status = models.CharField("sang trạng thái", max_length=10, choices=SubmissionStatus.choices)
+    reason = models.TextField("lý do", blank=True)
+    source = models.CharField("qua", max_length=10, choices=ChangeSource.choices, default=ChangeSource.WEB)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thực hiện",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thay đổi trạng thái"
+        verbose_name_plural = "thay đổi trạng thái"
+        ordering = ["submission", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.from_status} → {self.to_status}"

@@ -13,13 +13,21 @@ from django.contrib.auth.models import User as UserModel
 from django.db import transaction
 from django.utils import timezone
 
-from baocao.collection.models import ChangeSource, DataValue, ValueChange, ValueKind
+from baocao.accounts.permissions import Action, require
+from baocao.collection.models import (
+    EDITABLE_STATUSES,
+    ChangeSource,
+    DataValue,
+    Submission,
+    ValueChange,
+    ValueKind,
+)
 from baocao.core.csvio import ImportRejected, RowError, read_rows, write_rows
 from baocao.core.numbers import NumberParseError, format_number, parse_number
 from baocao.core.periods import Period, PeriodError
 from baocao.core.text import search_key
 from baocao.core.users import MaybeUser, acting_user
-from baocao.indicators.models import Dimension, Indicator
+from baocao.indicators.models import DataSetIndicator, Dimension, Indicator
 from baocao.orgunits.models import OrgUnit
 
 VALUE_COLUMNS = ("indicator", "org_unit", "period", "kind", "value", "comment")
@@ -178,6 +186,41 @@ def parse_value_rows(records: Sequence[tuple[int | None, dict[str, str]]]) -> li
     return rows
 
 
+def _refuse_closed(rows: Sequence[ValueRow]) -> None:
+    """Values of a data set that was submitted (and not returned), accepted, approved or locked cannot be
+    changed silently: the unit must get it back (returned, or reopened by a leader) first."""
+    closed = Submission.objects.filter(
+        org_unit_id__in={r.org_unit.pk for r in rows}, period__in={r.period.id for r in rows}
+    ).exclude(status__in=EDITABLE_STATUSES)
+    if not closed.exists():
+        return
+    status_of: dict[tuple[int, int, str], str] = {}
+    members = DataSetIndicator.objects.filter(data_set_id__in=closed.values("data_set_id")).values_list(
+        "data_set_id", "indicator_id"
+    )
+    indicators_of: dict[int, set[int]] = {}
+    for data_set_id, indicator_id in members:
+        indicators_of.setdefault(data_set_id, set()).add(indicator_id)
+    for submission in closed:
+        for indicator_id in indicators_of.get(submission.data_set_id, ()):
+            status_of[(indicator_id, submission.org_unit_id, submission.period)] = (
+                submission.get_status_display()
+            )
+    errors = [
+        RowError(
+            row.line,
+            "value",
+            f"Số liệu {row.indicator.code} của {row.org_unit.name} {row.period.label} "
+            f"{status_of[(row.indicator.pk, row.org_unit.pk, row.period.id)].lower()}, không sửa được; "
+            "cần được trả lại hoặc mở lại trước.",
+        )
+        for row in rows
+        if (row.indicator.pk, row.org_unit.pk, row.period.id) in status_of
+    ]
+    if errors:
+        raise ImportRejected(errors)
+
+
 @transaction.atomic
 def save_values(
     rows: Sequence[ValueRow], *, user: User = None, source: str = ChangeSource.COMMAND, dry_run: bool = False
@@ -186,6 +229,9 @@ def save_values(
     result = ImportResult(batch=uuid.uuid4().hex, dry_run=dry_run, rows=list(rows))
     if not rows:
         return result
+    if user is not None:
+        require(user, Action.ENTER, {row.org_unit.pk: row.org_unit for row in rows}.values())
+    _refuse_closed(rows)
     actor = acting_user(user)
     existing: dict[tuple[int, int, str, str], DataValue] = {}
     periods = {r.period.id for r in rows}

@@ -1,11 +1,11 @@
 """Dates as written in Vietnamese administrative documents (Nghị định 30/2020/NĐ-CP)."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from baocao.core.text import clean, nfc
 
-__all__ = ["DateParseError", "decree30_date", "parse_date", "short_date"]
+__all__ = ["DateParseError", "add_working_days", "decree30_date", "parse_date", "short_date"]
 
 _ACCEPTED_FORMS = (
     "ngày/tháng/năm như 05/6/2020, 5/6/2020, 05-06-2020, 05.06.2020 (ngày viết trước), "
@@ -72,3 +72,15 @@ def parse_date(text: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise DateParseError(text, f"tháng {month} năm {year} không có ngày {day}") from None
+
+
+def add_working_days(d: date, days: int) -> date:
+    """The date ``days`` working days (Monday to Friday) after ``d``: Friday 12/6/2020 + 2 → 16/6/2020.
+    Public holidays are not known here; a deadline that falls on one is still printed as computed."""
+    current = d
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from baocao.indicators.models import Indicator, Sector, Target, TargetType, UnitOfMeasure
+from baocao.indicators.models import (
+    DataSet,
+    DataSetIndicator,
+    Indicator,
+    Sector,
+    Target,
+    TargetType,
+    UnitOfMeasure,
+)
 
 
 @admin.register(Sector)
@@ -38,3 +46,19 @@ class TargetAdmin(admin.ModelAdmin):
     search_fields = ["indicator__code", "indicator__name", "org_unit__name"]
     autocomplete_fields = ["indicator", "org_unit"]
     list_select_related = ["indicator", "org_unit", "target_type"]
+
+
+class DataSetIndicatorInline(admin.TabularInline):
+    model = DataSetIndicator
+    fields = ["sort_order", "indicator", "kind"]
+    autocomplete_fields = ["indicator"]
+    extra = 0
+
+
+@admin.register(DataSet)
+class DataSetAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "period_type", "deadline_working_days", "is_active"]
+    list_filter = ["period_type", "is_active"]
+    search_fields = ["code", "name", "search_key"]
+    filter_horizontal = ["org_units"]
+    inlines = [DataSetIndicatorInline]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from baocao.core.dates import add_working_days
 from baocao.core.models import NormalizedTextMixin
-from baocao.core.periods import Period, PeriodError
+from baocao.core.periods import Period, PeriodError, PeriodType
 
 
 def validate_period_id(value: str) -> None:
@@ -234,3 +236,54 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_type} {self.indicator.code} {self.period}: {self.value}"
+
+
+class DataSet(NormalizedTextMixin, models.Model):
+    """A form (biểu mẫu): the indicators a unit reports for a period type, the units that must report
+    it, and the deadline rule — a number of working days after the Decree 09 cut-off (vn-rules.md §1)."""
+
+    code = models.CharField("mã", max_length=50, unique=True)
+    name = models.CharField("tên biểu mẫu", max_length=255)
+    period_type = models.CharField("loại kỳ", max_length=20, choices=[(t.value, t.label) for t in PeriodType])
+    indicators: models.ManyToManyField[Indicator, DataSetIndicator] = models.ManyToManyField(
+        Indicator, verbose_name="chỉ tiêu", through="DataSetIndicator", related_name="data_sets"
+    )
+    org_units = models.ManyToManyField(
+        "orgunits.OrgUnit", verbose_name="đơn vị phải báo cáo", related_name="data_sets", blank=True
+    )
+    deadline_working_days = models.PositiveSmallIntegerField(
+        "hạn gửi (số ngày làm việc sau ngày chốt số liệu)", default=2
+    )
+    is_active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "biểu mẫu"
+        verbose_name_plural = "biểu mẫu"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def deadline(self, period: Period) -> datetime.date:
+        """The last day to submit ``period``: the cut-off plus the working days of the rule."""
+        return add_working_days(period.cutoff_date, self.deadline_working_days)
+
+
+class DataSetIndicator(models.Model):
+    """One field of a form: an indicator and the kind of value asked (thực hiện, ước thực hiện, lũy kế)."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="members")
+    indicator = models.ForeignKey(Indicator, verbose_name="chỉ tiêu", on_delete=models.PROTECT)
+    kind = models.CharField("loại số liệu", max_length=10, default="actual")
+    sort_order = models.PositiveIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "chỉ tiêu của biểu mẫu"
+        verbose_name_plural = "chỉ tiêu của biểu mẫu"
+        ordering = ["data_set", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_set", "indicator", "kind"], name="dataset_indicator_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id}: {self.indicator_id}"

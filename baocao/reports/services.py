@@ -49,6 +49,7 @@ from baocao.reports.models import (
     RunStatus,
 )
 from baocao.reports.outline import MAX_LEVEL, OutlineSection, load_outline
+from baocao.reports.providers import provided_context
 from baocao.reports.rendering import (
     OPTIONS_KEY,
     BlockOptions,
@@ -120,7 +121,10 @@ class _Checker:
     def create(cls, period_type: str = "month") -> _Checker:
         period = Period.containing(_period_type(period_type), datetime.date(2020, 6, 1))
         sample = _sample_figures(period)
-        return cls(set(sample.indicators), report_context(sample, period, "Đơn vị thử", next_figures=sample))
+        context = report_context(
+            sample, period, "Đơn vị thử", extra=provided_context(None, period), next_figures=sample
+        )
+        return cls(set(sample.indicators), context)
 
     def problems(self, source: str, kind: str = BlockKind.TEXT) -> list[str]:
         problems = validate_block(source, self.codes)
@@ -215,6 +219,7 @@ class _Builder:
             get_figures([org_unit], period),
             period,
             org_unit.name,
+            extra=provided_context(org_unit, period),
             next_figures=get_figures([org_unit], period.next()),
         )
         self.default_options = BlockOptions(report_type.pad_counts, report_type.percent_decimals)
@@ -891,3 +896,41 @@ def import_contributions(
         Contribution.objects.filter(report_type=report_type, period=period.id).delete()
         Contribution.objects.bulk_create(rows)
     return len(rows)
+
+
+@transaction.atomic
+def save_contributions(
+    org_unit: OrgUnit, period: Period, texts: Mapping[ReportSection, str], user: MaybeUser = None
+) -> int:
+    """Save a unit's narrative for report sections in a period (empty text removes it). Each text is
+    checked like a block (data fields must exist and render); on any problem nothing is saved."""
+    from baocao.accounts.permissions import Action, require
+
+    require(user, Action.ENTER, org_unit)
+    checkers: dict[str, _Checker] = {}
+    problems: list[str] = []
+    for section, text in texts.items():
+        checker = checkers.setdefault(
+            section.report_type.period_type, _Checker.create(section.report_type.period_type)
+        )
+        problems.extend(f"Mục “{section.title}”: {p}" for p in checker.problems(nfc(text)))
+    if problems:
+        raise TemplateProblems(problems)
+    for section, text in texts.items():
+        text = nfc(text).strip()
+        existing = Contribution.objects.filter(
+            report_type=section.report_type, section_key=section.key, org_unit=org_unit, period=period.id
+        )
+        if not text:
+            existing.delete()
+        elif not existing.update(text=text, updated_by=acting_user(user), updated_at=timezone.now()):
+            Contribution.objects.create(
+                report_type=section.report_type,
+                section_key=section.key,
+                org_unit=org_unit,
+                period=period.id,
+                text=text,
+                sort_order=org_unit.sort_order,
+                updated_by=acting_user(user),
+            )
+    return len(texts)

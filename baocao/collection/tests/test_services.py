@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
+from baocao.accounts.models import Role, RoleAssignment
 from baocao.collection.models import DataValue, ValueChange
 from baocao.collection.services import ValueConflict, import_values_csv, set_value
 from baocao.core.csvio import ImportRejected
@@ -125,6 +126,8 @@ def test_text_is_normalised_to_nfc(world, indicators):
 def test_concurrent_saves_conflict_instead_of_losing_data(world, indicators):
     alice = User.objects.create_user("alice")
     bob = User.objects.create_user("bob")
+    for clerk in (alice, bob):
+        RoleAssignment.objects.create(user=clerk, role=Role.UNIT_STAFF, org_unit=world.police)
     first = set_value(
         indicator=indicators["HS"],
         org_unit=world.police,

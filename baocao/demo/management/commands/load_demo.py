@@ -3,7 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from baocao.core.csvio import ImportRejected
-from baocao.demo.loader import DEMO_USERS, load_demo
+from baocao.demo.loader import DEMO_PASSWORD, DEMO_USERS, demo_unit_users, load_demo
+from baocao.orgunits.models import OrgUnit
 
 
 class Command(BaseCommand):
@@ -27,6 +28,12 @@ class Command(BaseCommand):
             )
         )
         if options["print_logins"]:
-            self.stdout.write("Tài khoản đăng nhập mẫu (chỉ dùng để thử):")
+            self.stdout.write(f"Tài khoản đăng nhập mẫu (chỉ dùng để thử), mật khẩu chung: {DEMO_PASSWORD}")
             for spec in DEMO_USERS:
-                self.stdout.write(f"  {spec['username']} / {spec['password']}  ({spec['first_name']})")
+                self.stdout.write(f"  {spec['username']:<16} {spec['first_name']}")
+            units = OrgUnit.objects.filter(data_sets__isnull=False).distinct().order_by("sort_order")
+            for unit in units:
+                staff, head = demo_unit_users(unit.code, unit.name)
+                self.stdout.write(
+                    f"  {staff['username']:<16} {head['username']:<18} {unit.name} (nhập / gửi)"
+                )

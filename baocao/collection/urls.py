@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from baocao.collection import views
+
+app_name = "collection"
+
+FORM = "<str:data_set>/<str:unit>/<str:period>/"
+
+urlpatterns = [
+    path("nhap/", views.my_forms, name="my_forms"),
+    path("nhap/" + FORM, views.entry, name="entry"),
+    path("nhap/" + FORM + "luu/", views.autosave, name="autosave"),
+    path("nhap/" + FORM + "lich-su/", views.submission_history, name="submission_history"),
+    path(
+        "lich-su/<str:indicator>/<str:unit>/<str:period>/<str:kind>/",
+        views.value_history,
+        name="value_history",
+    ),
+    path("noi-dung/<str:unit>/<str:period>/", views.contributions, name="contributions"),
+    path("tiep-nhan/", views.review, name="review"),
+    path("excel/", include("baocao.collection.excel_urls")),
+]

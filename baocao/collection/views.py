@@ -1,0 +1,318 @@
+"""Pages of data collection: a unit's forms, the entry page (values, comments, workflow steps), the
+units' narrative for the report, the office's completeness and timeliness table, and the histories.
+
+Every page starts from accounts.permissions: what the user may see (VIEW) and do (ENTER, SUBMIT, ...)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from baocao.accounts.permissions import Action, can, units_for
+from baocao.collection.entry import EntryInput, form_fields, save_entry
+from baocao.collection.models import DataValue, Submission, SubmissionStatus, ValueChange
+from baocao.collection.workflow import STEPS, WorkflowError, get_submission, steps_for, timeliness, transition
+from baocao.core.numbers import format_number
+from baocao.core.periods import Period, PeriodError, PeriodType
+from baocao.indicators.models import DataSet, Indicator
+from baocao.orgunits.models import OrgUnit
+from baocao.reports import services as reports
+from baocao.reports.models import Contribution, ReportSection, ReportType
+
+
+def _period(request: HttpRequest, text: str | None = None) -> Period:
+    """The period asked for (``?period=``), or the month of the latest stored values."""
+    text = text or request.GET.get("period", "")
+    if text:
+        try:
+            return Period.parse(text)
+        except PeriodError:
+            messages.error(request, f"Kỳ “{text}” không hợp lệ; dùng kỳ gần nhất.")
+    latest = (
+        DataValue.objects.filter(period__regex=r"^\d{6}$")
+        .order_by("-period")
+        .values_list("period", flat=True)
+    )
+    return Period.parse(latest[0]) if latest else Period.containing(PeriodType.MONTH, timezone.localdate())
+
+
+def _form(request: HttpRequest, data_set: str, unit: str, period: str) -> Submission:
+    """The submission behind a form URL; 404 for unknown codes or a unit the user may not see."""
+    data_set_obj = get_object_or_404(DataSet, code=data_set, is_active=True)
+    visible = units_for(request.user, Action.VIEW)
+    unit_obj = get_object_or_404(visible.filter(data_sets=data_set_obj), code=unit)
+    try:
+        period_obj = Period.parse(period)
+        return get_submission(data_set_obj, unit_obj, period_obj)
+    except (PeriodError, WorkflowError) as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
+@login_required
+def my_forms(request: HttpRequest) -> HttpResponse:
+    """The forms of the units the user enters or submits data for, with their status for a period."""
+    period = _period(request)
+    units = units_for(request.user, Action.ENTER) | units_for(request.user, Action.SUBMIT)
+    data_sets = DataSet.objects.filter(
+        is_active=True, period_type=period.type, org_units__in=units
+    ).distinct()
+    statuses = {
+        (s.data_set_id, s.org_unit_id): s
+        for s in Submission.objects.filter(period=period.id, org_unit__in=units)
+    }
+    rows = []
+    for data_set in data_sets.prefetch_related("org_units"):
+        for unit in data_set.org_units.filter(pk__in=units.values("pk")).order_by("sort_order"):
+            rows.append((data_set, unit, statuses.get((data_set.pk, unit.pk)), data_set.deadline(period)))
+    return render(request, "collection/my_forms.html", {"period": period, "rows": rows})
+
+
+def _inputs(request: HttpRequest, fields: list) -> list[EntryInput]:
+    inputs = []
+    for field in fields:
+        if field.key not in request.POST:
+            continue
+        version = request.POST.get(f"{field.key}_version", "")
+        inputs.append(
+            EntryInput(
+                field.member.pk,
+                request.POST.get(field.key, ""),
+                request.POST.get(f"{field.key}_comment", ""),
+                int(version) if version.isdigit() else None,
+                (
+                    request.POST.get(f"{field.key}_original", ""),
+                    request.POST.get(f"{field.key}_original_comment", ""),
+                ),
+            )
+        )
+    return inputs
+
+
+@login_required
+def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpResponse:
+    """Enter a unit's figures for a period (keyboard only works: fields in order, Enter saves), then take
+    the workflow steps the user's role allows on the same page."""
+    submission = _form(request, data_set, unit, period)
+    can_enter = can(request.user, Action.ENTER, submission.org_unit) and submission.is_editable
+    groups = form_fields(submission)
+    fields = [f for _, group in groups for f in group]
+    outcome = None
+    if request.method == "POST":
+        step = request.POST.get("step", "save")
+        if step == "save":
+            if not can_enter:
+                raise PermissionDenied(
+                    "Bạn không sửa được số liệu này (không có quyền hoặc bộ số liệu đã gửi)."
+                )
+            outcome = save_entry(submission, request.user, _inputs(request, fields))
+            if outcome.ok:
+                messages.success(request, f"Đã lưu {outcome.saved} số liệu.")
+                return redirect(request.path)
+        else:
+            try:
+                if step == "submit" and can_enter:
+                    outcome = save_entry(submission, request.user, _inputs(request, fields))
+                    if not outcome.ok:
+                        raise WorkflowError("chưa lưu được số liệu, xem các ô báo lỗi")
+                reason = request.POST.get("reason", "")
+                version = request.POST.get("version", "")
+                submission = _transition(request, submission, step, reason, version)
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, f"{STEPS[step].label}: xong. Trạng thái: {submission.get_status_display()}."
+                )
+                return redirect(request.path)
+            groups = form_fields(submission)
+            fields = [f for _, group in groups for f in group]
+    posted = request.POST if request.method == "POST" else None
+    steps = [s for s in steps_for(submission) if can(request.user, s.action, submission.org_unit)]
+    context = {
+        "submission": submission,
+        "period": Period.parse(submission.period),
+        "groups": groups,
+        "can_enter": can_enter,
+        "steps": steps,
+        "outcome": outcome,
+        "posted": posted,
+        "deadline": submission.data_set.deadline(Period.parse(submission.period)),
+        "events": submission.events.select_related("changed_by"),
+    }
+    return render(request, "collection/entry.html", context)
+
+
+def _transition(
+    request: HttpRequest, submission: Submission, step: str, reason: str, version: str
+) -> Submission:
+    return transition(
+        submission,
+        step,
+        request.user,
+        reason=reason,
+        expected_version=int(version) if version.isdigit() else None,
+    )
+
+
+@login_required
+@require_POST
+def autosave(request: HttpRequest, data_set: str, unit: str, period: str) -> JsonResponse:
+    """Save one field as the user leaves it (drafts saved as you go); JSON for the page's script."""
+    submission = _form(request, data_set, unit, period)
+    if not (can(request.user, Action.ENTER, submission.org_unit) and submission.is_editable):
+        return JsonResponse(
+            {"error": "Bạn không sửa được số liệu này (không có quyền hoặc đã gửi)."}, status=403
+        )
+    fields = [f for _, group in form_fields(submission) for f in group]
+    inputs = _inputs(request, fields)
+    if len(inputs) != 1:
+        return JsonResponse({"error": "Cần đúng một ô số liệu."}, status=400)
+    (item,) = inputs
+    field = next(f for f in fields if f.member.pk == item.member_id)
+    outcome = save_entry(submission, request.user, inputs)
+    if outcome.form_error:
+        return JsonResponse({"error": outcome.form_error}, status=409)
+    if item.member_id in outcome.errors:
+        return JsonResponse({"error": outcome.errors[item.member_id]}, status=400)
+    if item.member_id in outcome.conflicts:
+        c = outcome.conflicts[item.member_id]
+        return JsonResponse(
+            {
+                "conflict": f"{c.by} đã lưu {c.theirs} lúc {c.at}; giá trị bạn nhập: {c.mine or '(trống)'}. "
+                "Bấm “Lưu” để ghi đè bằng giá trị của bạn, hoặc tải lại trang để lấy giá trị mới.",
+                "theirs": c.theirs,
+                "version": c.version,
+            },
+            status=409,
+        )
+    stored = DataValue.objects.filter(
+        indicator=field.indicator, org_unit=submission.org_unit, period=submission.period, kind=field.kind
+    ).first()
+    return JsonResponse(
+        {
+            "saved": outcome.saved,
+            "text": format_number(stored.value) if stored else "",
+            "comment": stored.comment if stored else "",
+            "version": stored.version if stored else 0,
+        }
+    )
+
+
+@login_required
+def value_history(request: HttpRequest, indicator: str, unit: str, period: str, kind: str) -> HttpResponse:
+    """Every change of one value: who, when, old → new, through what."""
+    unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
+    indicator_obj = get_object_or_404(Indicator, code=indicator)
+    changes = ValueChange.objects.filter(
+        indicator=indicator_obj, org_unit=unit_obj, period=period, kind=kind
+    ).select_related("changed_by")
+    return render(
+        request,
+        "collection/value_history.html",
+        {
+            "indicator": indicator_obj,
+            "unit": unit_obj,
+            "period": Period.parse(period),
+            "kind": kind,
+            "changes": changes,
+        },
+    )
+
+
+@login_required
+def submission_history(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpResponse:
+    """Every status change and every value change of one submission."""
+    submission = _form(request, data_set, unit, period)
+    codes = submission.data_set.indicators.values("pk")
+    changes = ValueChange.objects.filter(
+        org_unit=submission.org_unit, period=submission.period, indicator__in=codes
+    ).select_related("changed_by", "indicator")
+    return render(
+        request,
+        "collection/submission_history.html",
+        {
+            "submission": submission,
+            "events": submission.events.select_related("changed_by"),
+            "changes": changes,
+        },
+    )
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    """The office's table: per data set and unit, the status and whether it came on time."""
+    if not (
+        units_for(request.user, Action.RETURN).exists() or units_for(request.user, Action.APPROVE).exists()
+    ):
+        raise PermissionDenied("Trang này dành cho văn phòng và lãnh đạo.")
+    period = _period(request)
+    rows = timeliness(period, units_for(request.user, Action.VIEW))
+    counts = {state: sum(1 for r in rows if r.state == state) for state in ("on_time", "late", "missing")}
+    by_status = [
+        (status.label, sum(1 for r in rows if r.submission and r.submission.status == status))
+        for status in SubmissionStatus
+    ]
+    context = {"period": period, "rows": rows, "counts": counts, "by_status": by_status}
+    return render(request, "collection/review.html", context)
+
+
+def _report_types_for(unit: OrgUnit) -> QuerySet[ReportType]:
+    """Report types of the unit's ancestors (or itself): those its narrative contributes to."""
+    ancestors = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
+    return ReportType.objects.filter(is_active=True, org_unit_id__in=ancestors)
+
+
+@login_required
+def contributions(request: HttpRequest, unit: str, period: str) -> HttpResponse:
+    """A unit's narrative for the report, one text per report section (may use data fields)."""
+    unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise PermissionDenied(str(exc)) from None
+    may_edit = can(request.user, Action.ENTER, unit_obj)
+    report_types = list(_report_types_for(unit_obj).filter(period_type=period_obj.type))
+    sections = list(
+        ReportSection.objects.filter(report_type__in=report_types, blocks__kind="contributions")
+        .distinct()
+        .select_related("report_type")
+        .order_by("report_type", "sort_order")
+    )
+    current = {
+        (c.report_type_id, c.section_key): c
+        for c in Contribution.objects.filter(
+            report_type__in=report_types, org_unit=unit_obj, period=period_obj.id
+        )
+    }
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("Bạn không có quyền viết nội dung báo cáo của đơn vị này.")
+        texts = {s.pk: request.POST.get(f"s{s.pk}", "") for s in sections if f"s{s.pk}" in request.POST}
+        try:
+            saved = reports.save_contributions(
+                unit_obj, period_obj, {s: texts[s.pk] for s in sections if s.pk in texts}, request.user
+            )
+        except reports.TemplateProblems as exc:
+            messages.error(request, "Chưa lưu: " + " ".join(exc.problems))
+        else:
+            messages.success(request, f"Đã lưu nội dung {saved} mục.")
+            return redirect(request.path)
+    rows = []
+    for section in sections:
+        saved_text = (
+            current[(section.report_type_id, section.key)].text
+            if (section.report_type_id, section.key) in current
+            else ""
+        )
+        rows.append((section, request.POST.get(f"s{section.pk}", saved_text)))
+    return render(
+        request,
+        "collection/contributions.html",
+        {"unit": unit_obj, "period": period_obj, "rows": rows, "may_edit": may_edit},
+    )

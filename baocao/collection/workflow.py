@@ -1,0 +1,167 @@
+"""The workflow of a unit's data set for a period (Submission):
+
+    draft ──submit──▶ submitted ──accept──▶ accepted ──approve──▶ approved ──lock──▶ locked
+      ▲                  │  ▲                  │                      │                │
+      └──── returned ◀───┘  └──── (resubmit) ◀─┘ return               └──── reopen ────┘ (→ returned)
+
+Each step checks the actor's role for the unit (accounts.permissions), refuses a stale page (optimistic
+version), writes a SubmissionEvent (who, when, from → to, reason, through what) in the same transaction.
+Returning and reopening need a reason; only a leader reopens approved or locked figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from baocao.accounts.permissions import Action, require
+from baocao.collection.models import ChangeSource, Submission, SubmissionEvent, SubmissionStatus
+from baocao.core.periods import Period
+from baocao.core.text import nfc
+from baocao.core.users import MaybeUser, acting_user
+from baocao.indicators.models import DataSet
+from baocao.orgunits.models import OrgUnit
+
+__all__ = ["STEPS", "Step", "WorkflowError", "get_submission", "timeliness", "transition"]
+
+S = SubmissionStatus
+
+
+class WorkflowError(ValueError):
+    """A step that cannot be taken now; the message is Vietnamese and names the reason."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    action: Action
+    sources: frozenset[str]
+    target: str
+    needs_reason: bool = False
+
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step("submit", "Gửi số liệu", Action.SUBMIT, frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+        Step("return", "Trả lại", Action.RETURN, frozenset({S.SUBMITTED, S.ACCEPTED}), S.RETURNED, True),
+        Step("accept", "Tiếp nhận", Action.ACCEPT, frozenset({S.SUBMITTED}), S.ACCEPTED),
+        Step("approve", "Phê duyệt", Action.APPROVE, frozenset({S.ACCEPTED}), S.APPROVED),
+        Step("lock", "Khóa số liệu", Action.LOCK, frozenset({S.APPROVED}), S.LOCKED),
+        Step("reopen", "Mở lại để sửa", Action.REOPEN, frozenset({S.APPROVED, S.LOCKED}), S.RETURNED, True),
+    )
+}
+
+# Checks run before a step (name → functions returning problems); data quality registers here.
+BEFORE_STEP: dict[str, list[Callable[[Submission], list[str]]]] = {name: [] for name in STEPS}
+
+
+def get_submission(data_set: DataSet, org_unit: OrgUnit, period: Period | str) -> Submission:
+    """The unit's submission of ``data_set`` for ``period``, created as a draft the first time."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    if period.type != data_set.period_type:
+        raise WorkflowError(f"Biểu mẫu “{data_set.name}” báo cáo theo {period.type.label.lower()} khác.")
+    submission, _ = Submission.objects.get_or_create(data_set=data_set, org_unit=org_unit, period=period.id)
+    return submission
+
+
+def steps_for(submission: Submission) -> list[Step]:
+    """Steps possible from the submission's current status (whoever may take them)."""
+    return [step for step in STEPS.values() if submission.status in step.sources]
+
+
+@transaction.atomic
+def transition(
+    submission: Submission,
+    step_name: str,
+    user: MaybeUser,
+    *,
+    reason: str = "",
+    source: str = ChangeSource.WEB,
+    expected_version: int | None = None,
+) -> Submission:
+    """Take one step. Raises PermissionDenied (django.core.exceptions) or WorkflowError, both with a
+    Vietnamese message, and then changes nothing."""
+    step = STEPS.get(step_name)
+    if step is None:
+        raise WorkflowError(f"Không có thao tác “{step_name}”.")
+    current = (
+        Submission.objects.select_for_update().select_related("org_unit", "data_set").get(pk=submission.pk)
+    )
+    require(user, step.action, current.org_unit)
+    if expected_version is not None and current.version != expected_version:
+        raise WorkflowError(
+            f"Bộ số liệu vừa được người khác chuyển sang “{current.get_status_display()}”; hãy tải lại trang."
+        )
+    if current.status not in step.sources:
+        raise WorkflowError(
+            f"Không thể {step.label.lower()} khi bộ số liệu "
+            f"đang ở trạng thái “{current.get_status_display()}”."
+        )
+    reason = nfc(reason).strip()
+    if step.needs_reason and not reason:
+        raise WorkflowError(f"Cần ghi lý do khi {step.label.lower()}.")
+    problems = [problem for check in BEFORE_STEP[step.name] for problem in check(current)]
+    if problems:
+        raise WorkflowError(f"Chưa {step.label.lower()} được: " + "; ".join(problems))
+    now = timezone.now()
+    SubmissionEvent.objects.create(
+        submission=current,
+        from_status=current.status,
+        to_status=step.target,
+        reason=reason,
+        source=source,
+        changed_by=acting_user(user),
+    )
+    current.status = step.target
+    current.version += 1
+    if step.name == "submit":
+        current.submitted_at = current.submitted_at or now
+        current.last_submitted_at = now
+    current.save()
+    return current
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    data_set: DataSet
+    org_unit: OrgUnit
+    deadline: datetime.date
+    submission: Submission | None
+
+    @property
+    def state(self) -> str:
+        """ "on_time", "late" or "missing" (first submission compared with the deadline)."""
+        if self.submission is None or self.submission.submitted_at is None:
+            return "missing"
+        submitted = timezone.localtime(self.submission.submitted_at).date()
+        return "on_time" if submitted <= self.deadline else "late"
+
+    @property
+    def state_label(self) -> str:
+        return {"on_time": "Đúng hạn", "late": "Muộn", "missing": "Chưa gửi"}[self.state]
+
+
+def timeliness(period: Period, units: QuerySet[OrgUnit] | None = None) -> list[Timeliness]:
+    """Completeness and timeliness of every active data set's required units for ``period``
+    (``units``: an OrgUnit queryset to restrict to, e.g. what the user may view)."""
+    rows = []
+    data_sets = DataSet.objects.filter(is_active=True, period_type=period.type).prefetch_related("org_units")
+    submissions = {
+        (s.data_set_id, s.org_unit_id): s
+        for s in Submission.objects.filter(period=period.id).select_related("org_unit")
+    }
+    allowed = None if units is None else set(units.values_list("pk", flat=True))
+    for data_set in data_sets:
+        deadline = data_set.deadline(period)
+        for unit in sorted(data_set.org_units.all(), key=lambda u: (u.sort_order, u.code)):
+            if allowed is not None and unit.pk not in allowed:
+                continue
+            rows.append(Timeliness(data_set, unit, deadline, submissions.get((data_set.pk, unit.pk))))
+    return rows
