@@ -2,21 +2,27 @@
 
 The seed's text is read from a copy of the seed file (tests/data); nothing here feeds its figures to the
 code: they come from the stored values and targets, and the data-changing tests below prove it.
-Part II.1 (review of the units' tasks) and its annex come with task tracking and are not compared.
+Part II.1 (review of the units' tasks) and its annex are computed from the demo's tasks
+(baocao/demo/data/tasks-202006.yaml) by the task tracking app.
 """
 
+import datetime
 import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
+from django.contrib.auth.models import User
 from django.db import transaction
 
+from baocao.assignments import services as tasks
+from baocao.assignments.models import Task
 from baocao.collection.models import DataValue
 from baocao.collection.services import import_values_csv
 from baocao.core.periods import Period
-from baocao.demo.loader import load_demo
+from baocao.demo.loader import DATA_DIR, load_demo
 from baocao.reports.document import Heading, Paragraph, Table
 from baocao.reports.models import ReportRun, ReportType
 from baocao.reports.services import build_document
@@ -37,27 +43,20 @@ def normalise(text: str) -> str:
 
 
 def seed_parts() -> dict[str, list[str]]:
-    """The seed's paragraphs of parts I, II (without II.1) and III, headings left out."""
+    """The seed's paragraphs of parts I, II and III, headings left out."""
     parts: dict[str, list[str]] = {"I": [], "II": [], "III": []}
     current = None
-    skip = False
     for block in re.split(r"\n\s*\n", SEED.read_text(encoding="utf-8")):
         text = normalise(block)
         if match := re.match(r"^#+ (I{1,3})\. ", text):
-            current, skip = match[1], False
+            current = match[1]
             continue
         if text.startswith("Nơi nhận"):
             break
         if current is None or not text:
             continue
         if text.startswith("#"):
-            skip = current == "II" and text.startswith("### 1. Rà soát")
             continue
-        if skip and not re.match(r"^\d+\. ", text):  # II.1 ends at the next numbered item
-            continue
-        skip = False
-        # An inline heading ("2. Lĩnh vực kinh tế: …") is renumbered without II.1; compare its text only.
-        text = re.sub(r"^\d+\. Lĩnh vực [^:]+: ", "", text)
         parts[current].append(text)
     return parts
 
@@ -69,7 +68,7 @@ def sentences(paragraph: str) -> list[str]:
 PARTS = seed_parts()
 FIGURE_SENTENCES = [
     pytest.param(s, id=f"{part}-{i}")
-    for part in ("I", "III")
+    for part in ("I", "II", "III")
     for i, s in enumerate(x for p in PARTS[part] for x in sentences(p) if re.search(r"\d", x))
 ]
 OTHER_SENTENCES = [
@@ -96,10 +95,27 @@ def text(june):
 
 
 def test_the_seed_was_read():
-    # 1 + 3 + 10 + 3 paragraphs with figures at least, and Part II without II.1.
+    # 1 + 3 + 10 + 3 paragraphs with figures at least; Part II with II.1 (its sentence and the italic note).
     assert len(FIGURE_SENTENCES) > 60
-    assert len(PARTS["II"]) == 7
-    assert not any("chưa tham mưu" in p for p in PARTS["II"])
+    assert len(PARTS["II"]) == 9
+    assert (
+        PARTS["II"][0].startswith("Trong tháng, còn một số đơn vị")
+        and "chưa tham mưu 01 nội dung" in PARTS["II"][0]
+    )
+    assert PARTS["II"][1] == "(Có Biểu tổng hợp tháng 6/2020 kèm theo báo cáo)"
+    assert PARTS["II"][2].startswith("2. Lĩnh vực kinh tế: ")
+
+
+def body_after(june, heading: str) -> list[Paragraph]:
+    body = list(june.document.body)
+    start = next(i for i, item in enumerate(body) if isinstance(item, Heading) and item.text == heading)
+    return [item for item in body[start + 1 : start + 3] if isinstance(item, Paragraph)]
+
+
+def test_part_ii_1_is_the_seeds_review_computed_from_the_tasks(june):
+    review, note = body_after(june, "1. Rà soát tiến độ thực hiện nhiệm vụ các đơn vị tháng 6/2020")
+    assert normalise(review.text) == PARTS["II"][0]
+    assert normalise(note.text) == PARTS["II"][1] and all(run.italic for run in note.runs)
 
 
 @pytest.mark.parametrize("sentence", FIGURE_SENTENCES)
@@ -141,7 +157,7 @@ def test_outline_header_and_footer(june):
 def test_inline_headings_and_formatting(june):
     paragraphs = [item for item in june.document.body if isinstance(item, Paragraph)]
     economy = next(p for p in paragraphs if "Lượng khách du lịch" in p.text)
-    assert economy.runs[0].bold and economy.runs[0].text == "1. Lĩnh vực kinh tế:"
+    assert economy.runs[0].bold and economy.runs[0].text == "2. Lĩnh vực kinh tế:"  # as in the seed
     crime = next(p for p in paragraphs if "Phạm pháp hình sự" in p.text)
     assert any(run.bold and run.text == "07" for run in crime.runs)
     assert any(run.italic and run.text == "tăng 03 vụ so với tháng trước" for run in crime.runs)
@@ -149,9 +165,47 @@ def test_inline_headings_and_formatting(june):
     assert any(run.superscript and run.text == "2" for run in land.runs)
 
 
+# The demo's tasks reviewed for June 2020 (15/5–14/6): per unit, tasks open at some time in the window,
+# statuses at the cut-off 14/6 — on time, late, open within the deadline, open and overdue.
+TASK_ANNEX = [
+    ("1", "Phòng Kinh tế", "3", "2", "1", "0", "0"),
+    ("2", "Phòng Tài chính - Kế hoạch", "3", "2", "0", "1", "0"),
+    ("3", "Phòng Quản lý đô thị", "2", "2", "0", "0", "0"),
+    ("4", "Phòng Tài nguyên và Môi trường", "6", "3", "3", "0", "0"),
+    ("5", "Phòng Văn hóa và Thông tin", "1", "1", "0", "0", "0"),
+    ("6", "Phòng Lao động - Thương binh và Xã hội", "1", "1", "0", "0", "0"),
+    ("7", "Phòng Nội vụ", "1", "1", "0", "0", "0"),
+    ("8", "Phòng Tư pháp", "1", "1", "0", "0", "0"),
+    ("9", "Trung tâm Phát triển quỹ đất", "3", "2", "1", "0", "0"),
+    ("10", "Trung tâm Văn hóa - Thể thao", "2", "1", "0", "0", "1"),
+    ("", "Tổng cộng", "23", "16", "5", "1", "1"),
+]
+
+
+def test_annex_of_tasks(june):
+    annex = june.document.annexes[0]
+    assert (annex.label, annex.title) == (
+        "Phụ lục I",
+        "BIỂU TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THÁNG 6/2020",
+    )
+    (table,) = annex.items
+    assert table.columns[2:] == (
+        "Tổng số nhiệm vụ",
+        "Hoàn thành đúng hạn",
+        "Hoàn thành quá hạn",
+        "Chưa hoàn thành, trong hạn",
+        "Chưa hoàn thành, quá hạn",
+    )
+    assert list(table.rows) == TASK_ANNEX
+    # Cross-check with the demo file: every task except the one completed before the window (11/5).
+    demo = yaml.safe_load((DATA_DIR / "tasks-202006.yaml").read_text(encoding="utf-8"))["tasks"]
+    in_window = [t for t in demo if str(t.get("completed", "9999")) >= "2020-05-15"]
+    assert len(in_window) == 23
+
+
 def test_annex_of_key_figures(june):
-    (annex,) = june.document.annexes
-    assert annex.label == "Phụ lục"
+    annex = june.document.annexes[1]
+    assert annex.label == "Phụ lục II"
     assert annex.title == "BIỂU TỔNG HỢP SỐ LIỆU CHỦ YẾU THÁNG 6/2020"
     assert re.fullmatch(
         r"\(Kèm theo Báo cáo số +/BC-UBND ngày +tháng 6 năm 2020 của UBND thành phố Lạng Sơn\)",
@@ -197,6 +251,19 @@ def test_changing_stored_values_changes_the_text(demo):
     assert "Ước giá trị giải ngân, thanh toán đạt 34.164 triệu đồng, bằng 30% kế hoạch vốn" in after
     assert "bằng 124% khối lượng thực hiện" in after
     assert before != after
+
+
+def test_the_review_follows_the_tasks(demo):
+    """Part II.1 is computed: the undelivered task reported late, then returned by the office."""
+    office = User.objects.get(username="vanphong")
+    staff = User.objects.get(username="ttvhtt.canbo")
+    task = Task.objects.get(code="NV2020-023")
+    done = tasks.report_completion(staff, task, completed_on=datetime.date(2020, 6, 12))
+    text = build()
+    assert "Trung tâm Văn hóa - Thể thao: 01 nội dung đã hoàn thành nhưng chậm tiến độ" in text
+    assert "chưa tham mưu" not in text
+    tasks.return_completion(office, done, reason="Kế hoạch chưa được Lãnh đạo UBND thông qua")
+    assert "Trung tâm Văn hóa - Thể thao: chưa tham mưu 01 nội dung;" in build()
 
 
 def test_a_new_unit_contribution_and_zero_padding_option(demo):

@@ -84,7 +84,9 @@ def test_every_problem_is_listed_at_once(demo):
     item = data["report_types"][0]
     item["org_unit"] = "KHONG_CO"
     item["percent_decimals"] = 9
-    item["sections"][1]["sections"][0]["blocks"] = [{"text": "{{ f.X.value }}"}, {"bang": "?"}]
+    limits = next(s for s in item["sections"] if s["key"] == "han-che")
+    economy = next(s for s in limits["sections"] if s["key"] == "han-che-kinh-te")
+    economy["blocks"] = [{"text": "{{ f.X.value }}"}, {"bang": "?"}]
     item["sections"].append({"key": "ket-qua", "title": "Trùng mã"})
     with pytest.raises(TemplateProblems) as caught:
         import_report_types(yaml.safe_dump(data, allow_unicode=True))

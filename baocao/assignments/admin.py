@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from baocao.assignments.models import (
+    Completion,
+    DeadlineExtension,
+    Directive,
+    ProgressUpdate,
+    ReviewName,
+    Task,
+)
+
+
+@admin.register(Directive)
+class DirectiveAdmin(admin.ModelAdmin):
+    list_display = ("number", "kind", "issued_on", "issuer")
+    search_fields = ("number", "summary")
+
+
+class ExtensionInline(admin.TabularInline):
+    model = DeadlineExtension
+    extra = 0
+    readonly_fields = ("recorded_by", "recorded_at")
+
+
+class CompletionInline(admin.TabularInline):
+    model = Completion
+    extra = 0
+    readonly_fields = ("reported_by", "reported_at", "returned_by", "returned_at")
+
+
+class ProgressInline(admin.TabularInline):
+    model = ProgressUpdate
+    extra = 0
+    fields = ("reported_on", "text", "document_ref", "evidence_name", "reported_by")
+    readonly_fields = ("evidence_name", "reported_by")
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "lead_unit", "assigned_on", "deadline_text", "is_advisory")
+    list_filter = ("lead_unit", "is_advisory", "deadline_kind")
+    search_fields = ("code", "content")
+    autocomplete_fields = ("directive",)
+    filter_horizontal = ("cooperating_units",)
+    inlines = (ExtensionInline, ProgressInline, CompletionInline)
+
+
+@admin.register(ReviewName)
+class ReviewNameAdmin(admin.ModelAdmin):
+    list_display = ("org_unit", "name")
