@@ -6,6 +6,7 @@ app_name = "assignments"
 
 urlpatterns = [
     path("", views.my_tasks, name="mine"),
+    path("giao/", views.new_task, name="new"),
     path("<int:pk>/", views.task_detail, name="task"),
     path("<int:pk>/tien-do/", views.add_progress, name="progress"),
     path("<int:pk>/hoan-thanh/", views.complete, name="complete"),

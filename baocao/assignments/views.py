@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -298,3 +300,98 @@ def import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(excel.template_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="mau-nhiem-vu.xlsx"'
     return response
+
+
+class NewTaskForm(forms.Form):
+    """One task, optionally with the directive that assigns it (recorded once, found again by số/ngày)."""
+
+    directive_number = forms.CharField(
+        label="Văn bản chỉ đạo: số, ký hiệu (ví dụ 137/KH-UBND)", required=False
+    )
+    directive_date = forms.CharField(label="Ngày văn bản (dd/mm/yyyy)", required=False)
+    directive_issuer = forms.CharField(label="Cơ quan ban hành", required=False, initial="UBND thành phố")
+    directive_summary = forms.CharField(
+        label="Trích yếu văn bản", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    content = forms.CharField(label="Nội dung nhiệm vụ", widget=forms.Textarea(attrs={"rows": 3}))
+    lead_unit = forms.ModelChoiceField(label="Đơn vị chủ trì", queryset=OrgUnit.objects.none())
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label="Đơn vị phối hợp", queryset=OrgUnit.objects.none(), required=False
+    )
+    assigned_on = forms.CharField(label="Ngày giao (dd/mm/yyyy)")
+    deadline = forms.CharField(label="Hạn hoàn thành (dd/mm/yyyy) – nhiệm vụ một lần", required=False)
+    monthly_day = forms.IntegerField(
+        label="Hoặc: hằng tháng trước ngày", min_value=1, max_value=31, required=False
+    )
+    is_advisory = forms.BooleanField(
+        label="Nhiệm vụ tham mưu (chưa nộp thì ghi “chưa tham mưu”)", required=False
+    )
+
+    def __init__(self, *args, units: QuerySet[OrgUnit], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("lead_unit", "cooperating_units"):
+            self.fields[name].queryset = units.order_by("sort_order", "code")  # type: ignore[attr-defined]
+
+    def _date(self, name: str) -> datetime.date | None:
+        text = self.cleaned_data.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except DateParseError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_directive_date(self) -> datetime.date | None:
+        return self._date("directive_date")
+
+    def clean_assigned_on(self) -> datetime.date | None:
+        return self._date("assigned_on")
+
+    def clean_deadline(self) -> datetime.date | None:
+        return self._date("deadline")
+
+
+@login_required
+def new_task(request: HttpRequest) -> HttpResponse:
+    """The office records a task (and its directive) through a form; the services check everything."""
+    units = units_for(request.user, Action.ASSIGN)
+    if not units.exists():
+        raise PermissionDenied("Chỉ văn phòng và lãnh đạo được giao nhiệm vụ.")
+    form = NewTaskForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                directive = None
+                if data["directive_number"]:
+                    directive = services.create_directive(
+                        request.user,
+                        number=data["directive_number"],
+                        issued_on=data["directive_date"] or data["assigned_on"],
+                        issuer=data["directive_issuer"],
+                        summary=data["directive_summary"],
+                    )
+                task = services.create_task(
+                    request.user,
+                    content=data["content"],
+                    lead_unit=data["lead_unit"],
+                    assigned_on=data["assigned_on"],
+                    deadline=data["deadline"],
+                    monthly_day=data["monthly_day"],
+                    cooperating_units=list(data["cooperating_units"]),
+                    is_advisory=data["is_advisory"],
+                    directive=directive,
+                )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                target = {
+                    "number": "directive_number",
+                    "issued_on": "directive_date",
+                    "issuer": "directive_issuer",
+                    "summary": "directive_summary",
+                }.get(field, field)
+                form.add_error(target if target in form.fields else None, problems)
+        else:
+            messages.success(request, f"Đã giao nhiệm vụ cho {task.lead_unit.name}.")
+            return redirect("assignments:task", pk=task.pk)
+    return render(request, "assignments/new_task.html", {"form": form})

@@ -150,3 +150,31 @@ def test_unit_staff_cannot_import_or_return(client_as):
     assert client.get("/nhiem-vu/nhap-excel/").status_code == 403
     completion = Task.objects.get(code="NV2020-001").completions.get()
     assert client.post(f"/nhiem-vu/hoan-thanh/{completion.pk}/tra-lai/", {"reason": "x"}).status_code == 403
+
+
+def test_office_assigns_a_task_through_the_form(client_as):
+    from baocao.orgunits.models import OrgUnit
+
+    client = client_as("vanphong")
+    pkt = OrgUnit.objects.get(code="TPLS_PKT")
+    form = {
+        "directive_number": "150/KH-UBND",
+        "directive_date": "01/6/2020",
+        "directive_issuer": "UBND thành phố",
+        "directive_summary": "Kế hoạch phát triển kinh tế ban đêm",
+        "content": "Tham mưu đề án phát triển kinh tế ban đêm",
+        "lead_unit": pkt.pk,
+        "assigned_on": "02/6/2020",
+        "deadline": "01/6/2020",  # before the assignment: refused, nothing written
+        "is_advisory": "on",
+    }
+    count = Task.objects.count()
+    page = client.post("/nhiem-vu/giao/", form).content.decode()
+    assert "Hạn hoàn thành" in page and "trước ngày giao" in page
+    assert Task.objects.count() == count
+    form["deadline"] = "30/6/2020"
+    response = client.post("/nhiem-vu/giao/", form)
+    task = Task.objects.latest("pk")
+    assert response["Location"] == f"/nhiem-vu/{task.pk}/"
+    assert (task.lead_unit.code, task.directive.number, task.is_advisory) == ("TPLS_PKT", "150/KH-UBND", True)
+    assert client_as("pkt.canbo").get("/nhiem-vu/giao/").status_code == 403
