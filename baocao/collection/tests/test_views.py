@@ -144,9 +144,7 @@ def test_unit_writes_its_narrative_with_data_fields(client, police):
 
 def test_ids_in_forms_are_never_written_with_thousand_separators(client, police):
     """USE_THOUSAND_SEPARATOR writes 1204 as "1.204"; ids and versions in HTML must stay plain."""
-    from baocao.reports.models import ReportType
-
-    from baocao.reports.models import ReportBlock
+    from baocao.reports.models import ReportBlock, ReportType
 
     report_type = ReportType.objects.get()
     section = ReportSection.objects.create(pk=12345, report_type=report_type, key="them", title="Mục thêm")
