@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "baocao.core",
     "baocao.accounts",
     "baocao.orgunits",
@@ -48,7 +51,9 @@ INSTALLED_APPS = [
     "baocao.collection",
     "baocao.analytics",
     "baocao.reports",
+    "baocao.api",
     "baocao.assignments",
+    "baocao.quality",
     "baocao.demo",
 ]
 
@@ -147,3 +152,23 @@ LOGGING = {
 # PDFs are produced by a background worker: a thread of the web process started after the request's
 # transaction commits (default, nothing else to run), or `manage.py run_jobs` when this is False.
 BAOCAO_PDF_IN_THREAD = envbool("BAOCAO_PDF_IN_THREAD", "True")
+
+# REST API (/api/v1/): token authentication for machine clients, the session for the browser; the
+# same role-based scoping as the pages (baocao.accounts.permissions) inside every view.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "baocao API",
+    "DESCRIPTION": "API của hệ thống báo cáo UBND: đơn vị, chỉ tiêu, biểu mẫu, kỳ, số liệu, kế hoạch, "
+    "bộ số liệu gửi, nhiệm vụ, báo cáo.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}

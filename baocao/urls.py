@@ -14,6 +14,8 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("so-lieu/", include("baocao.collection.urls")),
     path("bao-cao/", include("baocao.reports.urls")),
+    path("api/v1/", include("baocao.api.urls")),
     path("nhiem-vu/", include("baocao.assignments.urls")),
+    path("chat-luong/", include("baocao.quality.urls")),
     path("quan-tri/", admin.site.urls),
 ]
