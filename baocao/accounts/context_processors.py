@@ -23,6 +23,7 @@ def menu(request: HttpRequest) -> dict[str, Any]:
             "reports": allowed[Action.VIEW],
             "tasks": allowed[Action.VIEW],
             "task_summary": allowed[Action.ASSIGN],
+            "quality": allowed[Action.VIEW],
             "manage": allowed[Action.MANAGE],
         }
     }

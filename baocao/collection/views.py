@@ -22,6 +22,7 @@ from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
 from baocao.orgunits.models import OrgUnit
+from baocao.quality.services import entry_checks  # data quality: rule messages per field
 from baocao.reports import services as reports
 from baocao.reports.models import Contribution, ReportSection, ReportType
 
@@ -144,6 +145,7 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
         "posted": posted,
         "deadline": submission.data_set.deadline(Period.parse(submission.period)),
         "events": submission.events.select_related("changed_by"),
+        "quality": entry_checks(submission),  # data quality: every violation, and per field
     }
     return render(request, "collection/entry.html", context)
 
@@ -194,12 +196,15 @@ def autosave(request: HttpRequest, data_set: str, unit: str, period: str) -> Jso
     stored = DataValue.objects.filter(
         indicator=field.indicator, org_unit=submission.org_unit, period=submission.period, kind=field.kind
     ).first()
+    checks = entry_checks(submission)  # data quality: rule messages after this save (never raises)
     return JsonResponse(
         {
             "saved": outcome.saved,
             "text": format_number(stored.value) if stored else "",
             "comment": stored.comment if stored else "",
             "version": stored.version if stored else 0,
+            "warnings": checks.by_key.get(field.key, []),
+            "warnings_by_field": checks.by_key,
         }
     )
 

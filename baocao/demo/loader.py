@@ -177,6 +177,9 @@ def load_demo(data_dir: Path = DATA_DIR) -> dict[str, int]:
     with (data_dir / "targets.csv").open("rb") as f:
         counts["targets"] = import_targets_csv(f)
     counts.update(_load_reports(data_dir))
+    from baocao.quality.services import import_rules
+
+    counts["rules"] = len(import_rules((data_dir / "rules.yaml").read_bytes()))  # data quality rules
     units = _load_data_sets()
     counts["data_sets"] = len(units)
     counts["users"] = _load_users(

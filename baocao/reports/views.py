@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from baocao.accounts.permissions import Action, can, for_user, require, units_for
 from baocao.core.dates import parse_date
 from baocao.core.periods import Period, PeriodError
+from baocao.quality.narrative import check_run  # data quality: numbers written by hand
 from baocao.reports import docx, jobs, services
 from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
 
@@ -139,6 +140,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_issue": can(request.user, Action.ISSUE, run.org_unit) and not run.is_issued,
         "differences": services.figure_differences(run) if run.is_issued else [],
         "last_job": run.pdf_jobs.defer("docx", "pdf").first(),
+        "narrative": None if run.is_issued else check_run(run),  # data quality: hand-written numbers
     }
     return render(request, "reports/detail.html", context)
 
