@@ -472,6 +472,21 @@ def set_frame(report_type: ReportType, data: bytes | None, file_name: str = "") 
     return report_type
 
 
+def unapproved_forms(run: ReportRun) -> list[Any]:
+    """The forms of the run's units for its period that are not approved yet (or not sent at all):
+    a report should be issued from approved figures, so the page lists them before issuing."""
+    from baocao.collection.models import SubmissionStatus
+    from baocao.collection.workflow import timeliness
+
+    units = OrgUnit.objects.subtree([run.org_unit])
+    done = {SubmissionStatus.APPROVED, SubmissionStatus.LOCKED}
+    return [
+        row
+        for row in timeliness(run.period_obj, units)
+        if row.submission is None or row.submission.status not in done
+    ]
+
+
 def frame_of(report_type: ReportType) -> bytes | None:
     """The report type's own Word frame, or None for the default frame."""
     return bytes(report_type.frame) if report_type.frame else None

@@ -141,6 +141,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "differences": services.figure_differences(run) if run.is_issued else [],
         "last_job": run.pdf_jobs.defer("docx", "pdf").first(),
         "narrative": None if run.is_issued else check_run(run),  # data quality: hand-written numbers
+        "not_approved": [] if run.is_issued else services.unapproved_forms(run),
     }
     return render(request, "reports/detail.html", context)
 

@@ -329,3 +329,20 @@ def test_office_uploads_an_edited_word_frame(client, run):
     client.post(url, {"reset": "1"})
     report_type.refresh_from_db()
     assert report_type.frame is None
+
+
+def test_the_page_lists_forms_not_yet_approved(client, run):
+    from baocao.collection.workflow import get_submission, transition
+    from baocao.indicators.models import DataSet
+    from baocao.orgunits.models import OrgUnit
+
+    client.force_login(User.objects.get(username="vanphong"))
+    page = client.get(reverse("reports:detail", args=[run.pk])).content.decode()
+    assert "Số liệu chưa được phê duyệt (14 biểu)" in page and "Công an thành phố: Chưa nhập" in page
+    police = get_submission(
+        DataSet.objects.get(code="BM_TPLS_CA"), OrgUnit.objects.get(code="TPLS_CA"), "202006"
+    )
+    for step, name in (("submit", "ca.truong"), ("accept", "vanphong"), ("approve", "lanhdao")):
+        police = transition(police, step, User.objects.get(username=name))
+    page = client.get(reverse("reports:detail", args=[run.pk])).content.decode()
+    assert "(13 biểu)" in page and "Công an thành phố:" not in page
