@@ -3,11 +3,12 @@ nothing else saves a DataValue. Each operation is one transaction and writes the
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO
+from typing import IO, TYPE_CHECKING, cast
 
 from django.contrib.auth.models import User as UserModel
 from django.db import transaction
@@ -22,7 +23,7 @@ from baocao.collection.models import (
     ValueChange,
     ValueKind,
 )
-from baocao.core.csvio import ImportRejected, RowError, read_rows, write_rows
+from baocao.core.csvio import ImportRejected, RowError, write_rows
 from baocao.core.numbers import NumberParseError, format_number, parse_number
 from baocao.core.periods import Period, PeriodError
 from baocao.core.text import search_key
@@ -38,6 +39,9 @@ _KIND_ALIASES = {search_key(k): k for k in ValueKind.values} | {
 }
 
 User = MaybeUser
+
+if TYPE_CHECKING:
+    from baocao.collection.bulk import BulkResult
 
 
 class ValueConflict(Exception):
@@ -103,6 +107,11 @@ def check_value(indicator: Indicator, value: Decimal) -> str | None:
         return f"giá trị {format_number(value)} nhỏ hơn mức tối thiểu {format_number(indicator.min_value)}."
     if indicator.max_value is not None and value > indicator.max_value:
         return f"giá trị {format_number(value)} lớn hơn mức tối đa {format_number(indicator.max_value)}."
+    return check_precision(value)
+
+
+def check_precision(value: Decimal) -> str | None:
+    """A Vietnamese message when `value` does not fit the stored column (24 digits, 4 decimals)."""
     if abs(value) >= Decimal("1e20") or value != value.quantize(Decimal("0.0001")):
         return "giá trị quá lớn hoặc có quá 4 chữ số thập phân."
     return None
@@ -347,14 +356,20 @@ def import_values_csv(
     user: User = None,
     via: str = ChangeSource.CSV,
     dry_run: bool = False,
-) -> ImportResult:
+) -> BulkResult:
     """Import a CSV of values (columns indicator, org_unit, period, kind, value, comment): every bad row
-    is reported by line number and nothing is written unless the whole file is valid."""
-    records = read_rows(
-        source, required=("indicator", "org_unit", "period", "value"), optional=("kind", "comment")
-    )
-    rows = parse_value_rows(list(records))
-    return save_values(rows, user=user, source=via, dry_run=dry_run)
+    is reported by line number and nothing is written unless the whole file is valid. Runs the
+    set-based bulk path (collection.bulk), streamed."""
+    from baocao.collection import bulk
+
+    stream: IO[bytes]
+    if isinstance(source, str | bytes):
+        stream = io.BytesIO(source.encode("utf-8") if isinstance(source, str) else source)
+    elif isinstance(source.read(0), bytes):
+        stream = cast(IO[bytes], source)  # a binary file is streamed, whatever its size
+    else:
+        stream = io.BytesIO(cast(IO[str], source).read().encode("utf-8"))
+    return bulk.import_values(bulk.iter_csv_records(stream), user=user, source=via, dry_run=dry_run)
 
 
 def export_values_csv(out: IO[str], periods: Iterable[Period], unit_code: str | None = None) -> int:
