@@ -1,0 +1,95 @@
+"""Every API error as ``{"errors": [{"row": n | null, "field": "..." | null, "message": "..."}]}``
+(Vietnamese messages), whatever raised it: DRF, Django, or a service's own exception."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from baocao.collection.bulk import ClosedValues
+from baocao.collection.services import ValueConflict
+from baocao.collection.workflow import WorkflowError
+from baocao.core.csvio import ImportRejected, RowError
+from baocao.core.numbers import format_number
+from baocao.core.periods import PeriodError
+from baocao.reports.services import ReportError
+
+
+def error(message: str, field: str | None = None, row: int | None = None) -> dict[str, Any]:
+    return {"row": row, "field": field, "message": str(message)}
+
+
+def errors_response(items: list[dict[str, Any]], status_code: int, **extra: Any) -> Response:
+    return Response({"errors": items, **extra}, status=status_code)
+
+
+def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
+    """DRF's nested error details → a flat list naming the field."""
+    if isinstance(detail, dict):
+        return [
+            item
+            for key, value in detail.items()
+            for item in _flatten(value, None if key in ("non_field_errors", "detail") else key)
+        ]
+    if isinstance(detail, list):
+        return [item for value in detail for item in _flatten(value, field)]
+    return [error(str(detail), field)]
+
+
+def row_errors(errors: list[RowError]) -> list[dict[str, Any]]:
+    return [error(e.message, e.column, e.line) for e in errors]
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Dữ liệu gửi lên quá lớn."
+    default_code = "payload_too_large"
+
+
+def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ValueConflict):
+        current = exc.current
+        return errors_response(
+            [error(str(exc), "value")],
+            status.HTTP_409_CONFLICT,
+            current={
+                "value": float(current.value),
+                "text": format_number(current.value),
+                "comment": current.comment,
+                "version": current.version,
+                "updated_by": current.updated_by.get_username() if current.updated_by else None,
+                "updated_at": current.updated_at.isoformat() if current.updated_at else None,
+            },
+            attempted={"value": float(exc.attempted), "text": format_number(exc.attempted)},
+        )
+    if isinstance(exc, ImportRejected):
+        code = status.HTTP_409_CONFLICT if isinstance(exc, ClosedValues) else status.HTTP_400_BAD_REQUEST
+        return errors_response(row_errors(exc.errors), code)
+    if isinstance(exc, WorkflowError | ReportError):
+        return errors_response([error(str(exc))], status.HTTP_409_CONFLICT)
+    if isinstance(exc, PeriodError):
+        return errors_response([error(str(exc), "period")], status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        items = (
+            [error(m, k) for k, ms in exc.message_dict.items() for m in ms]
+            if hasattr(exc, "error_dict")
+            else [error(m) for m in exc.messages]
+        )
+        return errors_response(items, status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionDenied) and str(exc):
+        return errors_response([error(str(exc))], status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Http404):
+        return errors_response(
+            [error("Không tìm thấy hoặc bạn không có quyền xem.")], status.HTTP_404_NOT_FOUND
+        )
+    response = exception_handler(exc, context)
+    if response is not None:
+        response.data = {"errors": _flatten(response.data)}
+    return response
