@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint typecheck pytest migrate demo bench clean
+.PHONY: setup run test lint typecheck pytest migrate demo bench bench-setup bench-national clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,17 @@ pytest: setup
 
 test: lint typecheck pytest
 
-bench: setup
+# Benchmarks (bench/RESULTS.md). The scale benchmarks need PostgreSQL: DATABASE_URL if it is set, else a
+# throw-away cluster started by bench/with_postgres.sh; gunicorn and locust come from the `bench` extra.
+bench-setup: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+
+bench: bench-setup
 	$(BIN)/python bench/bench_report.py
+	bench/with_postgres.sh $(BIN)/python bench/bench_scale.py --scale province
+
+bench-national: bench-setup
+	bench/with_postgres.sh $(BIN)/python bench/bench_scale.py --scale national
 
 clean:
 	rm -rf $(VENV) baocao.sqlite3* test-baocao.sqlite3* .pytest_cache .mypy_cache .ruff_cache
