@@ -43,18 +43,18 @@ class PeriodField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from exc
 
 
-def _code() -> serializers.SlugRelatedField:
-    """A related object named by its code."""
-    return serializers.SlugRelatedField(slug_field="code", read_only=True)
+def _code(nullable: bool = False) -> serializers.SlugRelatedField:
+    """A related object named by its code (null where the model allows none)."""
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=nullable)
 
 
-def _count() -> serializers.IntegerField:
+def _count(nullable: bool = False) -> serializers.IntegerField:
     """A read-only integer (model ranges differ by database backend; the schema must not)."""
-    return serializers.IntegerField(read_only=True)
+    return serializers.IntegerField(read_only=True, allow_null=nullable)
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
-    parent = _code()
+    parent = _code(nullable=True)
 
     class Meta:
         model = OrgUnit
@@ -63,7 +63,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
 class IndicatorSerializer(serializers.ModelSerializer):
     sector = _code()
-    parent = _code()
+    parent = _code(nullable=True)
     unit = serializers.SerializerMethodField()
     min_value = NumberField(allow_null=True)
     max_value = NumberField(allow_null=True)
@@ -161,7 +161,7 @@ class DataValueSerializer(serializers.ModelSerializer):
     org_unit = _code()
     value = NumberField()
     text = serializers.SerializerMethodField()
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     version = _count()
 
@@ -273,7 +273,7 @@ class TaskSerializer(serializers.ModelSerializer):
     directive = serializers.StringRelatedField()
     items = serializers.SerializerMethodField()
 
-    monthly_day = _count()
+    monthly_day = _count(nullable=True)
 
     class Meta:
         model = Task
@@ -338,7 +338,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
     org_unit = _code()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
-    number = _count()
+    number = _count(nullable=True)
 
     class Meta:
         model = ReportRun

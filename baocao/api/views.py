@@ -321,6 +321,16 @@ class DataValueSetView(ApiMixin, APIView):
 
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
 
+    @staticmethod
+    def _answer_in_json(request: Request) -> None:
+        """Only a successful export streams CSV; results and errors are JSON whatever was asked for."""
+        request.accepted_renderer = renderers.JSONRenderer()
+        request.accepted_media_type = "application/json"
+
+    def handle_exception(self, exc: Exception) -> Response:
+        self._answer_in_json(self.request)
+        return super().handle_exception(exc)
+
     @extend_schema(
         summary="Xuất số liệu (JSON hoặc CSV, truyền dần)",
         parameters=[
@@ -358,6 +368,7 @@ class DataValueSetView(ApiMixin, APIView):
         responses={200: s.BulkResultSerializer, **_errors(400, 403, 409, 413, 415)},
     )
     def post(self, request: Request) -> Response:
+        self._answer_in_json(request)
         limit = max_upload_bytes()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
