@@ -52,6 +52,9 @@ _ACCEPTED_FORMS = (
 # Characters accepted as a thousands separator in the "1 425" form: space, NBSP, narrow NBSP, thin space.
 _SPACE_SEPARATORS = " \u00a0\u202f\u2009"
 _MINUS_SIGNS = "-\u2212"  # ASCII hyphen-minus and the Unicode minus sign
+# Unambiguous well-formed text: plain digits, or dot-grouped thousands whose first group does not start
+# with 0, then an optional decimal comma. Everything else takes the full analysis below.
+_PLAIN = re.compile(r"-?(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,[0-9]+)?")
 _ALLOWED_CHARS = frozenset("0123456789.," + _SPACE_SEPARATORS)
 
 _PLAIN_INT = re.compile(r"[0-9]+")
@@ -172,6 +175,10 @@ def parse_number(text: str | int | Decimal) -> Decimal:
         if not text.is_finite():
             raise NumberParseError(str(text), "không phải là số hữu hạn")
         return text.copy_abs() if text.is_zero() else text
+
+    if _PLAIN.fullmatch(text):  # the usual forms ("1.425", "38,161", "-7"), without the full analysis
+        number = Decimal(text.replace(".", "").replace(",", "."))
+        return number.copy_abs() if number.is_zero() else number
 
     original = text
     s = nfc(text).strip()
