@@ -172,7 +172,7 @@ class FiguresView:
 @dataclass(frozen=True)
 class BlockOptions:
     """Per-block writing options (set on the report type, overridable per block): zero-padded counts
-    below 10 ("07 vụ") and the decimals of percentages (22,6% or 24%)."""
+    below 10 ("07 vụ") and the decimals of percentages (12,5% or 13%)."""
 
     pad_counts: bool = True
     percent_decimals: int = 1
