@@ -31,7 +31,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Tài khoản đăng nhập mẫu (chỉ dùng để thử), mật khẩu chung: {DEMO_PASSWORD}")
             for spec in DEMO_USERS:
                 self.stdout.write(f"  {spec['username']:<16} {spec['first_name']}")
-            units = OrgUnit.objects.filter(data_sets__isnull=False).distinct().order_by("sort_order")
+            units = (
+                OrgUnit.objects.filter(role_assignments__user__username__endswith=".canbo")
+                .distinct()
+                .order_by("sort_order")
+            )
             for unit in units:
                 staff, head = demo_unit_users(unit.code, unit.name)
                 self.stdout.write(
