@@ -7,8 +7,9 @@ whatever the number of indicators or units:
 
 1. the indicators (with units of measure),
 2. the org units asked for, 3. with `rollup=True` their whole subtrees (materialised path),
-4. the data values of every period needed (period, previous, last year, year to date),
-5. the targets of the period and of every period that contains it (quarter, half, year...).
+4. the data values of every period needed (period, previous, last year, year to date), summed and
+   counted in SQL per indicator, requested unit, period and kind (GROUP BY),
+5. the targets of the period and of every period that contains it (quarter, half, year...), likewise.
 
 With `rollup=True` a unit's figure aggregates its own value and its descendants' values with the
 indicator's `aggregation_across_units`; the year to date aggregates with
@@ -18,14 +19,19 @@ rounded only when formatted.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 
 from baocao.collection.models import DataValue, ValueKind
 from baocao.core.periods import Period, PeriodType
-from baocao.indicators.models import Aggregation, Indicator, Target
+from baocao.indicators.models import Aggregation, Indicator, Sector, Target, TargetType, UnitOfMeasure
 from baocao.orgunits.models import OrgUnit
 
 
@@ -199,6 +205,182 @@ def _year_to_date(values: Sequence[Decimal | None], how: str) -> Decimal | None:
     return _aggregate(present, how)
 
 
+# A group of stored values aggregated in SQL: (unit key, sum, count). The unit key is the stored unit's id
+# for indicators aggregated across units by "last" (grouped per stored unit), else None.
+_Group = tuple[int | None, Decimal, int]
+
+
+def _across_units(groups: list[_Group], how: str) -> Decimal | None:
+    """The value of several stored units' values aggregated in SQL (sum and count), by the indicator's rule.
+
+    Gives what `_aggregate` gives on the individual values: the sum, the average (sum / count), the only
+    value of a non-additive indicator (none where there are several), or the last unit's value (the
+    stored unit with the highest id)."""
+    if how == Aggregation.LAST:
+        _unit, total, count = max(groups, key=lambda g: g[0] or 0)
+        return total / count  # one stored value (counted once per requested unit it belongs to)
+    if len(groups) == 1:
+        _unit, total, count = groups[0]
+    else:
+        total, count = sum((g[1] for g in groups), Decimal(0)), sum(g[2] for g in groups)
+    if how == Aggregation.SUM:
+        return total
+    if how == Aggregation.AVERAGE:
+        return total / count
+    return total if count == 1 else None
+
+
+class _Sql:
+    """The two aggregating queries: values and targets of the requested units, GROUP BY in the database.
+
+    Each stored row is joined to the requested units it counts towards: the unit itself or, with roll-up,
+    every requested unit whose materialised path starts its own. Every value is a parameter (one array
+    parameter per list on PostgreSQL); table names come from the models."""
+
+    def __init__(self, using: str, rollup: bool, unit_ids: Sequence[int], requested_ids: Sequence[int]):
+        self.connection = connections[using]
+        self.quote = self.connection.ops.quote_name
+        self.places = int(DataValue._meta.get_field("value").decimal_places)
+        # SQLite has no exact decimal type: add the values as whole numbers of their last decimal place.
+        self.sqlite = self.connection.vendor == "sqlite"
+        units = self.quote(OrgUnit._meta.db_table)
+        if rollup:
+            self.join = (
+                f"JOIN {units} u ON u.id = x.org_unit_id "
+                f"JOIN {units} r ON substr(u.path, 1, length(r.path)) = r.path"
+            )
+        else:
+            self.join = f"JOIN {units} r ON r.id = x.org_unit_id"
+        self.unit_ids, self.requested_ids = unit_ids, requested_ids
+        id_types = {m._meta.pk.db_type(self.connection) for m in (OrgUnit, Indicator)}
+        self.id_type = id_types.pop() if len(id_types) == 1 else "bigint"
+
+    def _in(self, column: str, values: Sequence[object], params: list[object]) -> str:
+        """`column IN (values)`, its parameters appended to params."""
+        if self.sqlite:
+            params.extend(values)
+            return f"{column} IN ({', '.join(['%s'] * len(values))})"
+        params.append(list(values))
+        if values and isinstance(values[0], int):
+            # Ids as an array of the column's type: a cross-type comparison is not hashed and costs a
+            # scan of the array for every row.
+            return f"{column} = ANY(%s::{self.id_type}[])"
+        return f"{column} = ANY(%s)"
+
+    def _sum(self) -> str:
+        if self.sqlite:
+            return f"SUM(CAST(ROUND(x.value * {10**self.places}) AS INTEGER))"
+        return "SUM(x.value)"
+
+    def _decimal(self, value: object) -> Decimal:
+        if self.sqlite:
+            return Decimal(int(value)).scaleb(-self.places)  # type: ignore[call-overload]
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+
+    def _unit_key(self, last_ids: Sequence[int], params: list[object]) -> str:
+        """Values of indicators aggregated by "last" across units stay grouped per stored unit."""
+        if not last_ids:
+            return "NULL"
+        return f"CASE WHEN {self._in('x.indicator_id', last_ids, params)} THEN x.org_unit_id END"
+
+    def _where(
+        self, indicator_ids: Sequence[int] | None, period_ids: Sequence[str], params: list[object]
+    ) -> str:
+        """The rows of the units and periods, and of the indicators unless None (all: the caller drops the
+        groups of indicators it did not ask for, cheaper than testing every row)."""
+        conditions = [
+            self._in("x.org_unit_id", self.unit_ids, params),
+            self._in("r.id", self.requested_ids, params),
+            self._in("x.period", period_ids, params),
+        ]
+        if indicator_ids is not None:
+            conditions.append(self._in("x.indicator_id", indicator_ids, params))
+        return " AND ".join(conditions)
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def values(
+        self,
+        indicator_ids: Sequence[int] | None,
+        last_ids: Sequence[int],
+        period_ids: Sequence[str],
+        kinds: Sequence[str] | None,
+    ) -> Iterator[tuple[int, int, str, str, int | None, Decimal, int]]:
+        """(indicator id, requested unit id, period, kind, unit key, sum, count) of the stored values."""
+        params: list[object] = []
+        unit_key = self._unit_key(last_ids, params)
+        sql = (
+            f"SELECT x.indicator_id, r.id, x.period, x.kind, {unit_key}, {self._sum()}, COUNT(*) "
+            f"FROM {self.quote(DataValue._meta.db_table)} x {self.join} "
+            f"WHERE {self._where(indicator_ids, period_ids, params)} "
+            f"{'' if kinds is None else 'AND ' + self._in('x.kind', kinds, params)} "
+            "GROUP BY 1, 2, 3, 4, 5"
+        )
+        decimal = self._decimal
+        for indicator_id, unit_id, period_id, kind, key, total, count in self._fetch(sql, params):
+            yield indicator_id, unit_id, period_id, kind, key, decimal(total), count
+
+    def targets(
+        self, indicator_ids: Sequence[int] | None, last_ids: Sequence[int], period_ids: Sequence[str]
+    ) -> Iterator[tuple[int, int, str, int, str, str, int | None, Decimal, int]]:
+        """(indicator id, requested unit id, period, type order, type code, type name, unit key, sum,
+        count) of the targets."""
+        params: list[object] = []
+        unit_key = self._unit_key(last_ids, params)
+        sql = (
+            f"SELECT x.indicator_id, r.id, x.period, tt.sort_order, tt.code, tt.name, {unit_key}, "
+            f"{self._sum()}, COUNT(*) "
+            f"FROM {self.quote(Target._meta.db_table)} x {self.join} "
+            f"JOIN {self.quote(TargetType._meta.db_table)} tt ON tt.id = x.target_type_id "
+            f"WHERE {self._where(indicator_ids, period_ids, params)} "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        )
+        decimal = self._decimal
+        for row in self._fetch(sql, params):
+            yield (*row[:7], decimal(row[7]), row[8])
+
+
+def _load_indicators(queryset: QuerySet[Indicator]) -> list[Indicator]:
+    """The indicators with their unit of measure and sector loaded, as `select_related("unit", "sector")`
+    gives them, in one query.
+
+    The instances are built as unpickling builds them (the row's values set on a new instance, then its
+    state), which takes a third of the time of `Model.__init__` for 300 indicators. Where a model has
+    `pre_init` / `post_init` receivers, the ORM builds them instead."""
+    related: list[tuple[str, type[Model]]] = [("unit", UnitOfMeasure), ("sector", Sector)]
+    if any(
+        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+        for model in (Indicator, UnitOfMeasure, Sector)
+    ):
+        return list(queryset.select_related(*(name for name, _model in related)))
+    own = [f.attname for f in Indicator._meta.concrete_fields]
+    columns = [(name, model, [f.attname for f in model._meta.concrete_fields]) for name, model in related]
+    lookups = [*own, *(f"{name}__{attname}" for name, _model, names in columns for attname in names)]
+    db = queryset.db
+
+    def build(model: type[Model], names: list[str], values: Sequence[object]) -> Any:
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(names, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding, state.db = False, db
+        return instance
+
+    loaded = []
+    for row in queryset.values_list(*lookups):
+        indicator = build(Indicator, own, row[: len(own)])
+        start = len(own)
+        cache = indicator._state.fields_cache = {}
+        for name, model, names in columns:
+            values = row[start : start + len(names)]
+            start += len(names)
+            cache[name] = None if values[0] is None else build(model, names, values)
+        loaded.append(indicator)
+    return loaded
+
+
 def get_figures(
     org_units: Iterable[OrgUnit | str],
     period: Period | str,
@@ -211,13 +393,15 @@ def get_figures(
     period = Period.parse(period) if isinstance(period, str) else period
     kinds = [str(k) for k in kinds]
 
-    indicator_qs = Indicator.objects.select_related("unit", "sector")
+    indicator_qs = Indicator.objects.all()
     if indicator_codes is None:
         indicator_qs = indicator_qs.filter(is_active=True)
     else:
         indicator_qs = indicator_qs.filter(code__in=list(indicator_codes))
-    indicators = {i.code: i for i in indicator_qs}
-    by_id = {i.pk: i for i in indicators.values()}
+    indicators = {i.code: i for i in _load_indicators(indicator_qs)}
+    indicator_ids = [i.pk for i in indicators.values()]
+    across_units = {i.pk: i.aggregation_across_units for i in indicators.values()}
+    last_ids = [pk for pk, how in across_units.items() if how == Aggregation.LAST]
 
     requested = list(org_units)
     requested_codes = [u.code if isinstance(u, OrgUnit) else u for u in requested]
@@ -229,80 +413,81 @@ def get_figures(
     if missing:
         raise FigureLookupError(f"Không có đơn vị mã {', '.join(missing)}.")
     targets_units = [units_by_code[c] for c in requested_codes]
-    # Which requested units each stored unit counts towards.
-    counts_towards: dict[int, list[OrgUnit]] = defaultdict(list)
-    for unit in unit_rows:
-        for target_unit in targets_units:
-            if unit.pk == target_unit.pk or (rollup and unit.path.startswith(target_unit.path)):
-                counts_towards[unit.pk].append(target_unit)
+    # A requested unit asked for twice counts its values twice (as the values of two units).
+    multiplicity = Counter(u.pk for u in targets_units)
 
-    previous = period.previous()
-    last_year = period.same_period_last_year()
-    ytd_periods = period.year_to_date()
-    wanted_periods = {period.id, previous.id, last_year.id, *(p.id for p in ytd_periods)}
+    previous_id = period.previous().id
+    last_year_id = period.same_period_last_year().id
+    period_id = period.id
+    ytd_ids = [p.id for p in period.year_to_date()]
+    wanted_periods = sorted({period_id, previous_id, last_year_id, *ytd_ids})
+    sql = _Sql(Indicator.objects.db, rollup, [u.pk for u in unit_rows], list(multiplicity))
+    # All active indicators, or every kind: no condition on the rows (groups of others are dropped here).
+    ids_filter = None if indicator_codes is None else indicator_ids
+    kinds_filter = None if set(kinds) >= set(ValueKind.values) else kinds
 
-    # Query 4: every value needed, in one query.
-    raw: dict[tuple[int, int, str, str], list[Decimal]] = defaultdict(list)
-    value_rows = DataValue.objects.filter(
-        indicator_id__in=list(by_id),
-        org_unit_id__in=list(counts_towards),
-        period__in=wanted_periods,
-        kind__in=kinds,
-    ).values_list("indicator_id", "org_unit_id", "period", "kind", "value")
-    for indicator_id, unit_id, period_id, kind, value in value_rows:
-        for target_unit in counts_towards[unit_id]:
-            raw[(indicator_id, target_unit.pk, period_id, kind)].append(value)
+    # Query 4: every value needed, summed and counted per indicator, requested unit, period and kind.
+    groups: dict[tuple[int, int, str, str], list[_Group]] = defaultdict(list)
+    if indicator_ids and unit_rows and kinds:
+        for indicator_id, unit_id, pid, kind, key, total, count in sql.values(
+            ids_filter, last_ids, wanted_periods, kinds_filter
+        ):
+            if indicator_id not in across_units or kind not in kinds:
+                continue
+            m = multiplicity[unit_id]
+            groups[(indicator_id, unit_id, pid, kind)].append((key, total * m, count * m))
+    stored = {key: _across_units(g, across_units[key[0]]) for key, g in groups.items()}
 
-    # Query 5: targets of this period and of the periods that contain it.
-    target_periods = {p.id: p for p in _containing_periods(period)}
-    target_raw: dict[tuple[int, int], dict[str, tuple[Period, str, list[Decimal]]]] = defaultdict(dict)
+    # Query 5: targets of this period and of the periods that contain it, per target type.
+    containing = _containing_periods(period)
+    target_periods = {p.id: p for p in containing}
+    rank = {p.id: n for n, p in enumerate(containing)}
     target_rows = (
-        Target.objects.filter(
-            indicator_id__in=list(by_id),
-            org_unit_id__in=list(counts_towards),
-            period__in=list(target_periods),
+        sorted(
+            (r for r in sql.targets(ids_filter, last_ids, list(target_periods)) if r[0] in across_units),
+            key=lambda r: (r[3], r[4], rank[r[2]], r[6] or 0),
         )
-        .order_by("target_type__sort_order", "target_type__code")
-        .values_list(
-            "indicator_id", "org_unit_id", "period", "target_type__code", "target_type__name", "value"
-        )
+        if indicator_ids and unit_rows
+        else []
     )
-    for indicator_id, unit_id, period_id, type_code, type_name, value in target_rows:
-        for target_unit in counts_towards[unit_id]:
-            slot = target_raw[(indicator_id, target_unit.pk)]
-            entry = slot.setdefault(type_code, (target_periods[period_id], type_name, []))
-            entry[2].append(value)
+    target_groups: dict[tuple[int, int], dict[str, tuple[Period, str, list[_Group]]]] = defaultdict(dict)
+    for indicator_id, unit_id, pid, _order, type_code, type_name, key, total, count in target_rows:
+        slot = target_groups[(indicator_id, unit_id)]
+        entry = slot.setdefault(type_code, (target_periods[pid], type_name, []))
+        m = multiplicity[unit_id]
+        entry[2].append((key, total * m, count * m))
 
     figures: dict[tuple[str, str, str], Figure] = {}
-    indicator_how = {i.pk: i.aggregation_across_units for i in indicators.values()}
+    get = stored.get
     for indicator in indicators.values():
-        across_units = indicator.aggregation_across_units
+        ind = indicator.pk
+        how_units = indicator.aggregation_across_units
+        how_periods = indicator.aggregation_across_periods
         for unit in targets_units:
-            unit_targets = target_raw.get((indicator.pk, unit.pk), {})
+            unit_pk = unit.pk
+            # A non-additive indicator's targets of several units have no total.
+            unit_targets = [
+                (code, target_period, name, target_total)
+                for code, (target_period, name, target_values) in target_groups.get(
+                    (ind, unit_pk), {}
+                ).items()
+                if (target_total := _across_units(target_values, how_units)) is not None
+            ]
             for kind in kinds:
-
-                def stored(
-                    period_id: str, _i: int = indicator.pk, _u: int = unit.pk, _k: str = kind
-                ) -> Decimal | None:
-                    return _aggregate(raw.get((_i, _u, period_id, _k), []), indicator_how[_i])
-
-                current = stored(period.id)
-                ytd = _year_to_date([stored(p.id) for p in ytd_periods], indicator.aggregation_across_periods)
-                targets = {
-                    code: TargetFigure(code, name, target_period, total, achieved=current, achieved_ytd=ytd)
-                    for code, (target_period, name, values) in unit_targets.items()
-                    # A non-additive indicator's targets of several units have no total.
-                    if (total := _aggregate(values, across_units)) is not None
-                }
+                current = get((ind, unit_pk, period_id, kind))
+                ytd = _year_to_date([get((ind, unit_pk, p, kind)) for p in ytd_ids], how_periods)
                 figures[(indicator.code, unit.code, kind)] = Figure(
-                    indicator=indicator,
-                    org_unit=unit,
-                    period=period,
-                    kind=kind,
-                    value=current,
-                    previous=stored(previous.id),
-                    last_year=stored(last_year.id),
-                    ytd=ytd,
-                    targets=targets,
+                    indicator,
+                    unit,
+                    period,
+                    kind,
+                    current,
+                    get((ind, unit_pk, previous_id, kind)),
+                    get((ind, unit_pk, last_year_id, kind)),
+                    ytd,
+                    {
+                        code: TargetFigure(code, name, target_period, target_total, current, ytd)
+                        for code, target_period, name, target_total in unit_targets
+                    },
                 )
     return FigureSet(period=period, org_units=targets_units, indicators=indicators, figures=figures)

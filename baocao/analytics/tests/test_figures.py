@@ -126,3 +126,32 @@ def test_targets_of_a_non_additive_indicator_are_not_added_up(world):
     figures = get_figures([world.city, world.police], "202006", ["TL"])
     assert figures.get("TL").targets == {}
     assert figures.get("TL", org_unit="CITY_POLICE").target("DT_NAM").ratio == Decimal("0.5")
+
+
+def test_average_across_units_and_periods_is_exact(world):
+    # Aggregated in SQL as sum and count: the average of the units' values per period, then the
+    # year to date by the rule across periods.
+    rate = world.indicator("TB", aggregation_across_units="average", aggregation_across_periods="average")
+    world.value(rate, world.tax, "202005", Decimal("1.1"))
+    world.value(rate, world.police, "202005", Decimal("2.2"))
+    world.value(rate, world.ward, "202005", Decimal("0.1"))
+    world.value(rate, world.tax, "202006", Decimal("0.3"))
+    world.target(rate, world.tax, "2020", world.yearly_plan, 1)
+    world.target(rate, world.police, "2020", world.yearly_plan, 2)
+    figure = get_figures([world.city], "202006", ["TB"]).get("TB")
+    assert figure.previous == Decimal("3.4") / 3
+    assert figure.value == Decimal("0.3")
+    assert figure.ytd == (Decimal("3.4") / 3 + Decimal("0.3")) / 2
+    assert figure.target("DT_NAM").value == Decimal("1.5")
+
+
+def test_nested_and_repeated_units_keep_their_counting(world):
+    crimes = world.indicator("HS2")
+    world.value(crimes, world.ward, "202006", 2)
+    world.value(crimes, world.police, "202006", 5)
+    nested = get_figures([world.city, world.police, world.ward], "202006", ["HS2"])
+    assert [nested.value("HS2", org_unit=u) for u in ("CITY", "CITY_POLICE", "CITY_W1")] == [7, 5, 2]
+    own = get_figures([world.city, world.ward], "202006", ["HS2"], rollup=False)
+    assert (own.value("HS2"), own.value("HS2", org_unit="CITY_W1")) == (None, 2)
+    # A unit asked for twice counts twice, as before aggregation moved into SQL.
+    assert get_figures([world.ward, world.ward], "202006", ["HS2"]).value("HS2") == 4
