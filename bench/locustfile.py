@@ -1,6 +1,7 @@
 """Locust clients for bench_scale.py (c): each client owns one value (its unit, an indicator, a future
 month) and saves it again and again through POST /api/v1/data-values/ with the version it last saw,
-thinking 0,5–1,5 s between saves like a person tabbing through a form. At the end every client's count
+thinking 2–6 s between saves: the pace of a clerk reading a figure from a paper and typing it into a
+field (the form saves each field as the clerk leaves it). At the end every client's count
 of successful saves is written out; the benchmark checks the stored value and version equal it."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _numbers = itertools.count()
 
 
 class Clerk(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = between(2, 6)
 
     def on_start(self) -> None:
         n = next(_numbers)

@@ -87,15 +87,26 @@ def units_for(user: MaybeUser, action: Action | str) -> OrgUnitQuerySet:
         return OrgUnit.objects.all()
     if user is None or not user.is_authenticated or not user.is_active:
         return OrgUnit.objects.none()
-    roots = OrgUnit.objects.filter(
-        pk__in=RoleAssignment.objects.active_on(timezone.localdate())
-        .filter(user=user, role__in=_roles_with(action))
-        .values("org_unit")
-    ).only("path")
+    allowed = _roles_with(action)
     condition = Q(pk__in=[])
-    for root in roots:
-        condition |= Q(path__startswith=root.path)
+    for role, path in _valid_roles(user):
+        if role in allowed:
+            condition |= Q(path__startswith=path)
     return OrgUnit.objects.filter(condition)
+
+
+def _valid_roles(user: User) -> list[tuple[str, str]]:
+    """The user's (role, unit path) pairs valid today, read once per user object (one request, one
+    service call) instead of once per permission question."""
+    today = timezone.localdate()
+    cached = getattr(user, "_baocao_roles", None)
+    if cached is None or cached[0] != today:
+        pairs = list(
+            RoleAssignment.objects.active_on(today).filter(user=user).values_list("role", "org_unit__path")
+        )
+        cached = (today, pairs)
+        user._baocao_roles = cached  # type: ignore[attr-defined]
+    return cached[1]
 
 
 def can(user: MaybeUser, action: Action | str, org_unit: OrgUnit) -> bool:

@@ -347,7 +347,9 @@ def set_value(
         raise ValueConflict(current, parsed)
     row = ValueRow(None, indicator, org_unit, period, kind, parsed, comment)
     save_values([row], user=user, source=source)
-    return DataValue.objects.get(indicator=indicator, org_unit=org_unit, period=period.id, kind=kind)
+    return DataValue.objects.select_related("indicator", "org_unit", "updated_by").get(
+        indicator=indicator, org_unit=org_unit, period=period.id, kind=kind
+    )
 
 
 def import_values_csv(
