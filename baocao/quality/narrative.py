@@ -3,7 +3,7 @@ literal numbers — not ``{{ }}`` data fields — compared with the stored figur
 
 Matching rule (documented in the report page's panel):
 
-1. A number counts only when a unit of measure follows it ("5.832.661.500 đồng", "1,593 gam", "22,6%",
+1. A number counts only when a unit of measure follows it ("1.250.000 đồng", "1,5 gam", "12,5%",
    "07 vụ", "879,1 m²"); numbers glued to "/" or "-" (dates, document numbers, year ranges) are ignored.
 2. Candidates are the stored figures of the writer — the contributing unit's own values, or the report
    unit's rolled-up values for the report's own text blocks — whose unit has the same dimension (money,
