@@ -7,6 +7,7 @@ from django.shortcuts import render
 from baocao.accounts.permissions import Action, units_for
 from baocao.analytics.figures import Figure, get_figures
 from baocao.collection.models import DataValue
+from baocao.collection.services import latest_month
 from baocao.core.periods import Period, PeriodError
 from baocao.indicators.models import Sector
 
@@ -17,12 +18,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     error = ""
     visible = units_for(request.user, Action.VIEW)
     units = list(visible.administrative().order_by("path")) or list(visible.order_by("path"))
-    latest = (
-        DataValue.objects.filter(period__regex=r"^\d{6}$")
-        .order_by("-period")
-        .values_list("period", flat=True)
-    )
-    default_period = Period.parse(latest[0]) if latest else None
+    default_period = latest_month()
     try:
         period = Period.parse(request.GET["period"]) if request.GET.get("period") else default_period
     except PeriodError as exc:

@@ -107,6 +107,13 @@ class Conflict:
     at: str
     version: int
 
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.by} đã lưu {self.theirs} lúc {self.at}; giá trị bạn nhập: {self.mine or '(trống)'}. "
+            "Bấm “Lưu” để ghi đè bằng giá trị của bạn, hoặc tải lại trang để lấy giá trị mới."
+        )
+
 
 @dataclass
 class EntryOutcome:

@@ -395,3 +395,14 @@ def export_values_csv(out: IO[str], periods: Iterable[Period], unit_code: str | 
 
     write_rows(out, VALUE_COLUMNS, lines())
     return count
+
+
+def latest_month() -> Period | None:
+    """The month of the most recent stored values (None when nothing is stored): the default period of
+    the pages that show one."""
+    latest = (
+        DataValue.objects.filter(period__regex=r"^\d{6}$")
+        .order_by("-period")
+        .values_list("period", flat=True)
+    )
+    return Period.parse(latest[0]) if latest else None

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from baocao.accounts.permissions import Action, can, units_for
 from baocao.collection.entry import EntryInput, form_fields, save_entry
 from baocao.collection.models import DataValue, Submission, SubmissionStatus, ValueChange
+from baocao.collection.services import latest_month
 from baocao.collection.workflow import STEPS, WorkflowError, get_submission, steps_for, timeliness, transition
 from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodError, PeriodType
@@ -27,20 +28,15 @@ from baocao.reports import services as reports
 from baocao.reports.models import Contribution, ReportSection, ReportType
 
 
-def _period(request: HttpRequest, text: str | None = None) -> Period:
+def period_from_request(request: HttpRequest) -> Period:
     """The period asked for (``?period=``), or the month of the latest stored values."""
-    text = text or request.GET.get("period", "")
+    text = request.GET.get("period", "").strip()
     if text:
         try:
             return Period.parse(text)
         except PeriodError:
             messages.error(request, f"Kỳ “{text}” không hợp lệ; dùng kỳ gần nhất.")
-    latest = (
-        DataValue.objects.filter(period__regex=r"^\d{6}$")
-        .order_by("-period")
-        .values_list("period", flat=True)
-    )
-    return Period.parse(latest[0]) if latest else Period.containing(PeriodType.MONTH, timezone.localdate())
+    return latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
 
 
 def _form(request: HttpRequest, data_set: str, unit: str, period: str) -> Submission:
@@ -58,7 +54,7 @@ def _form(request: HttpRequest, data_set: str, unit: str, period: str) -> Submis
 @login_required
 def my_forms(request: HttpRequest) -> HttpResponse:
     """The forms of the units the user enters or submits data for, with their status for a period."""
-    period = _period(request)
+    period = period_from_request(request)
     units = units_for(request.user, Action.ENTER) | units_for(request.user, Action.SUBMIT)
     data_sets = DataSet.objects.filter(
         is_active=True, period_type=period.type, org_units__in=units
@@ -186,8 +182,7 @@ def autosave(request: HttpRequest, data_set: str, unit: str, period: str) -> Jso
         c = outcome.conflicts[item.member_id]
         return JsonResponse(
             {
-                "conflict": f"{c.by} đã lưu {c.theirs} lúc {c.at}; giá trị bạn nhập: {c.mine or '(trống)'}. "
-                "Bấm “Lưu” để ghi đè bằng giá trị của bạn, hoặc tải lại trang để lấy giá trị mới.",
+                "conflict": c.message,
                 "theirs": c.theirs,
                 "version": c.version,
             },
@@ -256,7 +251,7 @@ def review(request: HttpRequest) -> HttpResponse:
         units_for(request.user, Action.RETURN).exists() or units_for(request.user, Action.APPROVE).exists()
     ):
         raise PermissionDenied("Trang này dành cho văn phòng và lãnh đạo.")
-    period = _period(request)
+    period = period_from_request(request)
     rows = timeliness(period, units_for(request.user, Action.VIEW))
     counts = {state: sum(1 for r in rows if r.state == state) for state in ("on_time", "late", "missing")}
     by_status = [

@@ -3,35 +3,17 @@ of rules (edited in the admin by those who manage reference data)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from baocao.accounts.permissions import Action, units_for
-from baocao.collection.models import DataValue
-from baocao.core.periods import Period, PeriodError, PeriodType
+from baocao.collection.views import period_from_request
 from baocao.quality.models import DeviationRule, Importance, ValidationRule
 from baocao.quality.services import run_period, violations_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _period(request: HttpRequest) -> Period:
-    text = request.GET.get("period", "").strip()
-    if text:
-        try:
-            return Period.parse(text)
-        except PeriodError:
-            messages.error(request, f"Kỳ “{text}” không hợp lệ; dùng kỳ gần nhất.")
-    latest = (
-        DataValue.objects.filter(period__regex=r"^\d{6}$")
-        .order_by("-period")
-        .values_list("period", flat=True)
-    )
-    return Period.parse(latest[0]) if latest else Period.containing(PeriodType.MONTH, timezone.localdate())
 
 
 @login_required
@@ -40,7 +22,7 @@ def validation_report(request: HttpRequest) -> HttpResponse:
     visible = units_for(request.user, Action.VIEW)
     if not visible.exists():
         raise PermissionDenied("Bạn không có quyền xem số liệu của đơn vị nào.")
-    period = _period(request)
+    period = period_from_request(request)
     violations = run_period(period, set(visible.values_list("pk", flat=True)))
     level = request.GET.get("muc", "")
     if level in Importance.values:

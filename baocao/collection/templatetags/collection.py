@@ -41,9 +41,5 @@ def field_message(outcome: EntryOutcome | None, field: EntryField) -> str:
     if field.member.pk in outcome.errors:
         return outcome.errors[field.member.pk]
     if field.member.pk in outcome.conflicts:
-        c = outcome.conflicts[field.member.pk]
-        return (
-            f"{c.by} đã lưu {c.theirs} lúc {c.at}; giá trị bạn nhập: {c.mine or '(trống)'}. "
-            "Bấm “Lưu” để ghi đè bằng giá trị của bạn, hoặc tải lại trang để lấy giá trị mới."
-        )
+        return outcome.conflicts[field.member.pk].message
     return ""
