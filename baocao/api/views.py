@@ -29,6 +29,7 @@ from baocao.api import serializers as s
 from baocao.assignments.models import Task
 from baocao.assignments.services import report_completion
 from baocao.collection import bulk
+from baocao.collection import readers as bulk_readers
 from baocao.collection.models import EDITABLE_STATUSES, ChangeSource, DataValue, Submission
 from baocao.collection.services import set_value
 from baocao.collection.workflow import STEPS, get_submission, transition
@@ -378,9 +379,9 @@ class DataValueSetView(ApiMixin, APIView):
             raise errors.PayloadTooLarge(f"Dữ liệu gửi lên ({length} byte) vượt quá giới hạn {limit} byte.")
         media = (request.content_type or "").split(";")[0].strip().lower()
         readers = {
-            "application/json": bulk.iter_json_records,
-            "text/csv": bulk.iter_csv_records,
-            "application/csv": bulk.iter_csv_records,
+            "application/json": bulk_readers.iter_json_records,
+            "text/csv": bulk_readers.iter_csv_records,
+            "application/csv": bulk_readers.iter_csv_records,
         }
         if media not in readers:
             raise UnsupportedMediaType(media, "Chỉ nhận application/json hoặc text/csv.")

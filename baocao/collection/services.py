@@ -362,7 +362,7 @@ def import_values_csv(
     """Import a CSV of values (columns indicator, org_unit, period, kind, value, comment): every bad row
     is reported by line number and nothing is written unless the whole file is valid. Runs the
     set-based bulk path (collection.bulk), streamed."""
-    from baocao.collection import bulk
+    from baocao.collection import bulk, readers
 
     stream: IO[bytes]
     if isinstance(source, str | bytes):
@@ -371,7 +371,7 @@ def import_values_csv(
         stream = cast(IO[bytes], source)  # a binary file is streamed, whatever its size
     else:
         stream = io.BytesIO(cast(IO[str], source).read().encode("utf-8"))
-    return bulk.import_values(bulk.iter_csv_records(stream), user=user, source=via, dry_run=dry_run)
+    return bulk.import_values(readers.iter_csv_records(stream), user=user, source=via, dry_run=dry_run)
 
 
 def export_values_csv(out: IO[str], periods: Iterable[Period], unit_code: str | None = None) -> int:

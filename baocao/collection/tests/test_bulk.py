@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from baocao.collection import bulk
+from baocao.collection import bulk, readers
 from baocao.collection.models import DataValue, Submission, ValueChange
 from baocao.core.csvio import ImportRejected
 
@@ -122,7 +122,7 @@ def test_json_is_read_as_a_stream_across_piece_boundaries(world, indicators):
         def read(self, size=-1):
             return super().read(min(size, 7) if size and size > 0 else 7)
 
-    parsed = list(bulk.iter_json_records(Trickle(payload.encode())))
+    parsed = list(readers.iter_json_records(Trickle(payload.encode())))
     assert [n for n, _ in parsed] == list(range(1, 13)) and parsed[11][1]["value"] == 11
-    lines = list(bulk.iter_csv_records(Trickle(b'indicator,org_unit,period,value\nHS,A,202006,"1,5"\n')))
+    lines = list(readers.iter_csv_records(Trickle(b'indicator,org_unit,period,value\nHS,A,202006,"1,5"\n')))
     assert lines == [(2, {"indicator": "HS", "org_unit": "A", "period": "202006", "value": "1,5"})]
