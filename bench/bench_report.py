@@ -48,9 +48,9 @@ def main() -> None:
 
     from baocao.demo.loader import load_demo
     from baocao.reports import docx, pdf
+    from baocao.reports.building import build_document
     from baocao.reports.document import Paragraph, ReportDocument, Run
     from baocao.reports.models import ReportType
-    from baocao.reports.services import build_document
 
     call_command("migrate", verbosity=0)
     load_demo()

@@ -19,7 +19,7 @@ from baocao.collection.workflow import WorkflowError
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.core.numbers import format_number
 from baocao.core.periods import PeriodError
-from baocao.reports.services import ReportError
+from baocao.reports.errors import ReportError
 
 
 def error(message: str, field: str | None = None, row: int | None = None) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 VIEW to read, ENTER to write values, the workflow's actions for transitions, COMPILE for report runs,
 ENTER for a task's completion. Unknown or invisible objects are 404, visible but forbidden 403; every
 error is ``{"errors": [{"row", "field", "message"}]}`` (api/errors.py). State changes go through the
-services (collection.services and bulk, collection.workflow, assignments.services, reports.services)."""
+services (collection.services and bulk, collection.workflow, assignments.services, reports.runs)."""
 
 from __future__ import annotations
 
@@ -36,8 +36,7 @@ from baocao.collection.workflow import STEPS, get_submission, transition
 from baocao.core.csvio import ImportRejected
 from baocao.indicators.models import DataSet, Indicator, Target
 from baocao.orgunits.models import OrgUnit
-from baocao.reports import jobs
-from baocao.reports import services as reports
+from baocao.reports import runs as reports
 from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -616,7 +615,7 @@ class ReportRunViewSet(ReadOnly, mixins.CreateModelMixin):
     )
     @action(detail=True, methods=["post"])
     def pdf(self, request: Request, pk: str | None = None) -> Response:
-        job = jobs.request_pdf(self.get_object(), request.user)
+        job = reports.request_pdf(self.get_object(), request.user)
         return Response(s.PdfJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -4,6 +4,7 @@ numbers, indicator codes, a trial render), so a broken template never reaches a 
 from django import forms
 from django.contrib import admin
 
+from baocao.reports.checks import check_block_source
 from baocao.reports.models import (
     BlockKind,
     Contribution,
@@ -13,7 +14,6 @@ from baocao.reports.models import (
     ReportSection,
     ReportType,
 )
-from baocao.reports.services import check_block_source
 
 
 class ReportTypeForm(forms.ModelForm):

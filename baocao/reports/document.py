@@ -1,6 +1,6 @@
 """A report as a finished document: what the Word frame, the PDF and the HTML preview all show.
 
-The report builder (:mod:`baocao.reports.services`) turns a report type's outline and blocks, rendered over
+The report builder (:mod:`baocao.reports.building`) turns a report type's outline and blocks, rendered over
 the figures, into one :class:`ReportDocument`. Every output reads only this structure, so the preview,
 the DOCX and the PDF cannot disagree. All text is final (NFC, numbers already formatted); the outputs
 only lay it out in the format of Decree 30/2020.

@@ -1,6 +1,8 @@
-"""PDF production in the background: a request queues a :class:`PdfJob` and returns at once; a worker
-claims queued jobs one by one (claim-by-UPDATE, so several workers never take the same job), converts
-with LibreOffice (one conversion per process, :mod:`baocao.reports.pdf`) and stores the result.
+"""PDF production in the background: a request (:func:`baocao.reports.runs.request_pdf`) queues a
+:class:`PdfJob` and returns at once; a worker claims queued jobs one by one (claim-by-UPDATE, so several
+workers never take the same job), converts with LibreOffice (one conversion per process,
+:mod:`baocao.reports.pdf`) and stores the result. Nothing here imports the report modules: the queue
+only knows Word bytes and runs.
 
 The worker is a thread started after the request's transaction commits (``BAOCAO_PDF_IN_THREAD``, on by
 default, so ``make run`` needs nothing else), or the ``run_jobs`` management command on a server.
@@ -19,19 +21,16 @@ from baocao.core.users import MaybeUser, acting_user
 from baocao.reports import pdf
 from baocao.reports.models import JobStatus, PdfJob, ReportRun
 
-__all__ = ["claim_next_job", "request_pdf", "run_job", "run_pending_jobs"]
+__all__ = ["claim_next_job", "enqueue", "run_job", "run_pending_jobs"]
 
 log = logging.getLogger(__name__)
 _worker_lock = threading.Lock()
 
 
-def request_pdf(run: ReportRun, user: MaybeUser = None, docx: bytes | None = None) -> PdfJob:
-    """Queue the PDF of a run (its frozen Word file once issued, else today's draft)."""
-    from baocao.reports.services import run_docx
-
-    job = PdfJob.objects.create(
-        run=run, docx=docx if docx is not None else run_docx(run), requested_by=acting_user(user)
-    )
+def enqueue(run: ReportRun, docx: bytes, user: MaybeUser = None) -> PdfJob:
+    """Queue the conversion of ``docx`` (a run's Word file) to PDF; the worker starts after the commit.
+    The action that asks for a PDF is :func:`baocao.reports.runs.request_pdf`."""
+    job = PdfJob.objects.create(run=run, docx=docx, requested_by=acting_user(user))
     if getattr(settings, "BAOCAO_PDF_IN_THREAD", True):
         transaction.on_commit(_start_worker)
     return job

@@ -17,7 +17,8 @@ from baocao.accounts.permissions import Action, can, for_user, require, units_fo
 from baocao.core.dates import parse_date
 from baocao.core.periods import Period, PeriodError
 from baocao.quality.narrative import check_run  # data quality: numbers written by hand
-from baocao.reports import docx, jobs, services
+from baocao.reports import docx, runs, template_files, word_frames
+from baocao.reports.errors import ReportError, TemplateProblems
 from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,8 +72,8 @@ def run_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.COMPILE, report_type.org_unit)
     try:
         period = Period.parse(request.POST.get("period", "").strip())
-        run = services.get_or_create_run(report_type, report_type.org_unit, period, request.user)
-    except (PeriodError, services.ReportError) as exc:
+        run = runs.get_or_create_run(report_type, report_type.org_unit, period, request.user)
+    except (PeriodError, ReportError) as exc:
         messages.error(request, f"Kỳ báo cáo: {exc}")
         return redirect("reports:list")
     return redirect("reports:detail", pk=run.pk)
@@ -119,8 +120,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = RunDetailsForm(request.POST)
         if form.is_valid():
             try:
-                services.update_run(run, **form.cleaned_data, user=request.user)
-            except services.ReportError as exc:
+                runs.update_run(run, **form.cleaned_data, user=request.user)
+            except ReportError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "Đã lưu số, ngày, người ký và nơi nhận.")
@@ -128,8 +129,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     built = None
     try:
-        built = services.run_document(run)
-    except services.ReportError as exc:
+        built = runs.run_document(run)
+    except ReportError as exc:
         error = str(exc)
     context = {
         "run": run,
@@ -138,10 +139,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_change": can_change,
         "can_issue": can(request.user, Action.ISSUE, run.org_unit) and not run.is_issued,
-        "differences": services.figure_differences(run) if run.is_issued else [],
+        "differences": runs.figure_differences(run) if run.is_issued else [],
         "last_job": run.pdf_jobs.defer("docx", "pdf").first(),
         "narrative": None if run.is_issued else check_run(run),  # data quality: hand-written numbers
-        "not_approved": [] if run.is_issued else services.unapproved_forms(run),
+        "not_approved": [] if run.is_issued else runs.unapproved_forms(run),
     }
     return render(request, "reports/detail.html", context)
 
@@ -150,8 +151,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_docx(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(pk, request)
     try:
-        data = services.run_docx(run)
-    except services.ReportError as exc:
+        data = runs.run_docx(run)
+    except ReportError as exc:
         messages.error(request, str(exc))
         return redirect("reports:detail", pk=run.pk)
     return _download(data, _file_name(run, "docx"), DOCX_TYPE)
@@ -165,8 +166,8 @@ def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if run.is_issued and run.pdf is not None:
         return _download(bytes(run.pdf), _file_name(run, "pdf"), "application/pdf")
     try:
-        job = jobs.request_pdf(run, request.user)
-    except services.ReportError as exc:
+        job = runs.request_pdf(run, request.user)
+    except ReportError as exc:
         messages.error(request, str(exc))
         return redirect("reports:detail", pk=run.pk)
     return redirect("reports:pdf_job", pk=job.pk)
@@ -199,8 +200,8 @@ def pdf_job_download(request: HttpRequest, pk: int) -> HttpResponse:
 def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(pk, request, Action.ISSUE)
     try:
-        services.issue_run(run, request.user)
-    except services.ReportError as exc:
+        runs.issue_run(run, request.user)
+    except ReportError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Đã ban hành báo cáo. Nội dung, số liệu và tệp Word đã được lưu cố định.")
@@ -217,7 +218,7 @@ def _report_type(request: HttpRequest, pk: int, action: Action) -> ReportType:
 def frame_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The Word frame a report type uses (its own, or the default), to edit in Word and upload again."""
     report_type = _report_type(request, pk, Action.COMPILE)
-    data = services.frame_of(report_type) or docx.DEFAULT_FRAME.read_bytes()
+    data = word_frames.frame_of(report_type) or docx.DEFAULT_FRAME.read_bytes()
     return _download(data, f"khung-{report_type.code.lower()}.docx", DOCX_TYPE)
 
 
@@ -226,7 +227,7 @@ def frame_download(request: HttpRequest, pk: int) -> HttpResponse:
 def frame_upload(request: HttpRequest, pk: int) -> HttpResponse:
     report_type = _report_type(request, pk, Action.MANAGE)
     if request.POST.get("reset") == "1":
-        services.set_frame(report_type, None)
+        word_frames.set_frame(report_type, None)
         messages.success(request, f"“{report_type.name}” dùng lại khung Word mặc định.")
         return redirect("reports:templates")
     upload = request.FILES.get("frame")
@@ -234,8 +235,8 @@ def frame_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Chưa chọn tệp khung Word (.docx) hoặc tệp quá lớn (tối đa 20 MB).")
         return redirect("reports:templates")
     try:
-        services.set_frame(report_type, upload.read(), upload.name or "")
-    except services.TemplateProblems as exc:
+        word_frames.set_frame(report_type, upload.read(), upload.name or "")
+    except TemplateProblems as exc:
         for problem in exc.problems:
             messages.error(request, f"Khung Word chưa dùng được: {problem}")
     else:
@@ -253,7 +254,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
     if not can_import and not report_types.exists():
         raise PermissionDenied("Bạn không có quyền xem mẫu báo cáo.")
     if request.GET.get("tai") == "1":
-        text = services.export_report_types(report_types)
+        text = template_files.export_report_types(report_types)
         return _download(text.encode("utf-8"), "mau-bao-cao.yaml", "application/x-yaml; charset=utf-8")
     if request.method == "POST":
         if not can_import:
@@ -265,8 +266,8 @@ def templates_page(request: HttpRequest) -> HttpResponse:
             problems = ["Tệp mẫu quá lớn (tối đa 2 MB)."]
         else:
             try:
-                saved = services.import_report_types(upload.read())
-            except services.TemplateProblems as exc:
+                saved = template_files.import_report_types(upload.read())
+            except TemplateProblems as exc:
                 problems = exc.problems
             else:
                 names = ", ".join(t.name for t in saved)

@@ -14,12 +14,13 @@ from docx import Document
 
 from baocao.collection.services import import_values_csv
 from baocao.reports import jobs
+from baocao.reports.errors import ReportError
 from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
 from baocao.reports.pdf import find_soffice
-from baocao.reports.services import (
-    ReportError,
+from baocao.reports.runs import (
     figure_differences,
     issue_run,
+    request_pdf,
     run_document,
     run_docx,
     update_run,
@@ -152,7 +153,7 @@ def test_pdf_job_runs_in_the_background_and_stores_the_issued_pdf(run):
 
 def test_a_failed_conversion_is_reported_on_the_job(run, monkeypatch):
     monkeypatch.setenv("BAOCAO_SOFFICE", "/khong/co/soffice")
-    job = jobs.request_pdf(run)
+    job = request_pdf(run)
     jobs.run_pending_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "apt-get install libreoffice-writer-nogui" in job.error

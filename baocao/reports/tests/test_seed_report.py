@@ -23,9 +23,9 @@ from baocao.collection.models import DataValue
 from baocao.collection.services import import_values_csv
 from baocao.core.periods import Period
 from baocao.demo.loader import DATA_DIR, load_demo
+from baocao.reports.building import build_document
 from baocao.reports.document import Heading, Paragraph, Table
 from baocao.reports.models import ReportRun, ReportType
-from baocao.reports.services import build_document
 
 SEED = Path(__file__).parent / "data" / "bao-cao-kt-xh-thang-6-2020.md"
 JUNE = Period.month(2020, 6)

@@ -3,14 +3,11 @@
 import pytest
 import yaml
 
+from baocao.reports.checks import check_block_source
+from baocao.reports.contributions import import_contributions
+from baocao.reports.errors import TemplateProblems
 from baocao.reports.models import Contribution, ReportBlock, ReportSection, ReportType
-from baocao.reports.services import (
-    TemplateProblems,
-    check_block_source,
-    export_report_types,
-    import_contributions,
-    import_report_types,
-)
+from baocao.reports.template_files import export_report_types, import_report_types
 
 
 def demo_yaml() -> dict:

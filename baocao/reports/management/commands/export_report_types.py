@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from baocao.reports.models import ReportType
-from baocao.reports.services import export_report_types
+from baocao.reports.template_files import export_report_types
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from baocao.reports.services import TemplateProblems, import_report_types
+from baocao.reports.errors import TemplateProblems
+from baocao.reports.template_files import import_report_types
 
 
 class Command(BaseCommand):

@@ -6,8 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from baocao.core.periods import Period, PeriodError
 from baocao.orgunits.models import OrgUnit
 from baocao.reports import docx, pdf
+from baocao.reports.building import build_document
+from baocao.reports.errors import ReportError
 from baocao.reports.models import ReportRun, ReportType
-from baocao.reports.services import ReportError, build_document, frame_of, run_docx
+from baocao.reports.runs import run_docx
+from baocao.reports.word_frames import frame_of
 
 
 class Command(BaseCommand):
