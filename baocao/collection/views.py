@@ -5,12 +5,11 @@ Every page starts from accounts.permissions: what the user may see (VIEW) and do
 
 from __future__ import annotations
 
-from itertools import groupby
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,9 +24,8 @@ from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
 from baocao.orgunits.models import OrgUnit
 from baocao.quality.services import entry_checks  # data quality: rule messages per field
-from baocao.reports import narrative
-from baocao.reports.errors import TemplateProblems
-from baocao.reports.models import Contribution, ContributionChange, ReportSection
+from baocao.reports import contributions as reports
+from baocao.reports.models import Contribution, ReportSection, ReportType
 
 
 def period_from_request(request: HttpRequest) -> Period:
@@ -264,85 +262,57 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/review.html", context)
 
 
-def _narrative_page(request: HttpRequest, unit: str, period: str) -> tuple[OrgUnit, Period]:
-    """The unit (404 unless the user may see it) and period (404 when invalid) of a narrative URL."""
-    unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
-    try:
-        return unit_obj, Period.parse(period)
-    except PeriodError:
-        raise Http404(f"Kỳ “{period[:20]}” không hợp lệ.") from None
+def _report_types_for(unit: OrgUnit) -> QuerySet[ReportType]:
+    """Report types of the unit's ancestors (or itself): those its narrative contributes to."""
+    ancestors = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
+    return ReportType.objects.filter(is_active=True, org_unit_id__in=ancestors)
 
 
 @login_required
 def contributions(request: HttpRequest, unit: str, period: str) -> HttpResponse:
-    """A unit's narrative for the report: one text per section assigned to the unit (may use data fields).
-    Written by the unit while its data set is a draft or returned, or corrected by the office."""
-    unit_obj, period_obj = _narrative_page(request, unit, period)
+    """A unit's narrative for the report, one text per report section (may use data fields)."""
+    unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
     try:
-        refusal = narrative.write_refusal(request.user, unit_obj, period_obj)
-    except PermissionDenied:
-        may_edit, refusal = False, None
-    else:
-        may_edit = refusal is None
-    sections = narrative.sections_for(unit_obj, period_obj)
+        period_obj = Period.parse(period)
+    except PeriodError as exc:
+        raise PermissionDenied(str(exc)) from None
+    may_edit = can(request.user, Action.ENTER, unit_obj)
+    report_types = list(_report_types_for(unit_obj).filter(period_type=period_obj.type))
+    sections = list(
+        ReportSection.objects.filter(report_type__in=report_types, blocks__kind="contributions")
+        .distinct()
+        .select_related("report_type")
+        .order_by("report_type", "sort_order")
+    )
     current = {
-        key: narrative.joined_text(group)
-        for key, group in groupby(
-            Contribution.objects.filter(
-                report_type__in={s.report_type_id for s in sections}, org_unit=unit_obj, period=period_obj.id
-            ).order_by("report_type", "section_key", "sort_order", "pk"),
-            key=lambda c: (c.report_type_id, c.section_key),
+        (c.report_type_id, c.section_key): c
+        for c in Contribution.objects.filter(
+            report_type__in=report_types, org_unit=unit_obj, period=period_obj.id
         )
     }
     if request.method == "POST":
-        posted = {
-            int(name[1:]): value
-            for name, value in request.POST.items()
-            if name[:1] == "s" and name[1:].isdigit() and len(name) < 20
-        }
-        known = ReportSection.objects.select_related("report_type").in_bulk(list(posted)[:500])
-        texts = {known[pk]: value for pk, value in posted.items() if pk in known}
+        if not may_edit:
+            raise PermissionDenied("Bạn không có quyền viết nội dung báo cáo của đơn vị này.")
+        texts = {s.pk: request.POST.get(f"s{s.pk}", "") for s in sections if f"s{s.pk}" in request.POST}
         try:
-            saved = narrative.save_narrative(unit_obj, period_obj, texts, request.user)
-        except narrative.NarrativeClosed as exc:
-            messages.error(request, f"Chưa lưu: {exc}")
-        except TemplateProblems as exc:
+            saved = reports.save_contributions(
+                unit_obj, period_obj, {s: texts[s.pk] for s in sections if s.pk in texts}, request.user
+            )
+        except reports.TemplateProblems as exc:
             messages.error(request, "Chưa lưu: " + " ".join(exc.problems))
         else:
-            done = f"Đã lưu nội dung {saved} mục." if saved else "Nội dung không thay đổi."
-            messages.success(request, done)
+            messages.success(request, f"Đã lưu nội dung {saved} mục.")
             return redirect(request.path)
-    rows = [
-        (
-            section,
-            request.POST.get(f"s{section.pk}", current.get((section.report_type_id, section.key), "")),
-            narrative.assigned_units(section.report_type, section.key),
+    rows = []
+    for section in sections:
+        saved_text = (
+            current[(section.report_type_id, section.key)].text
+            if (section.report_type_id, section.key) in current
+            else ""
         )
-        for section in sections
-    ]
+        rows.append((section, request.POST.get(f"s{section.pk}", saved_text)))
     return render(
         request,
         "collection/contributions.html",
-        {"unit": unit_obj, "period": period_obj, "rows": rows, "may_edit": may_edit, "refusal": refusal},
-    )
-
-
-@login_required
-def contribution_history(request: HttpRequest, unit: str, period: str) -> HttpResponse:
-    """Every change of a unit's narrative in a period: section, who, when, old → new, through what."""
-    unit_obj, period_obj = _narrative_page(request, unit, period)
-    changes = list(
-        ContributionChange.objects.filter(org_unit=unit_obj, period=period_obj.id).select_related(
-            "changed_by", "report_type"
-        )
-    )
-    titles = {
-        (s.report_type_id, s.key): s.title
-        for s in ReportSection.objects.filter(report_type__in={c.report_type_id for c in changes})
-    }
-    rows = [(c, titles.get((c.report_type_id, c.section_key), c.section_key)) for c in changes]
-    return render(
-        request,
-        "collection/contribution_history.html",
-        {"unit": unit_obj, "period": period_obj, "rows": rows},
+        {"unit": unit_obj, "period": period_obj, "rows": rows, "may_edit": may_edit},
     )
