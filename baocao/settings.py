@@ -103,8 +103,9 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
-            # A file, not memory: the browser tests' live server answers concurrent requests.
-            "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test-{SQLITE_PATH.name}"))},
+            # A file, not memory: the browser tests' live server answers concurrent requests. One file per
+            # test process, so two test runs on one machine (developers in one checkout) never share it.
+            "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test-{os.getpid()}-{SQLITE_PATH.name}"))},
         }
     }
 
