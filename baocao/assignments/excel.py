@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -26,6 +26,7 @@ from baocao.accounts.permissions import MaybeUser
 from baocao.assignments import services
 from baocao.assignments.review import Review
 from baocao.assignments.status import STATUS_ORDER
+from baocao.core import safexlsx
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.core.dates import DateParseError, parse_date
 from baocao.core.text import clean, search_key
@@ -96,11 +97,13 @@ def import_tasks_xlsx(user: MaybeUser, data: bytes, dry_run: bool = False) -> Im
     if len(data) > MAX_BYTES:
         raise ImportRejected([RowError(None, None, f"Tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB.")])
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise ImportRejected([RowError(None, None, "Không đọc được tệp Excel (.xlsx).")]) from exc
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
+        book = safexlsx.open_workbook(data, data_only=True)
+        sheet = book.worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
+    except safexlsx.WorkbookRejected as exc:
+        raise ImportRejected([RowError(None, None, str(exc))]) from None
+    except (*safexlsx.READING_ERRORS, IndexError):  # parsed lazily: a hostile sheet fails here
+        raise ImportRejected([RowError(None, None, safexlsx.NOT_A_WORKBOOK)]) from None
     if not rows:
         raise ImportRejected([SheetError(None, None, "trang tính rỗng.", sheet.title)])
     known = {search_key(h): f for h, f in COLUMNS.items()}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -33,6 +33,7 @@ from baocao.collection.services import (
     check_value,
     save_values,
 )
+from baocao.core import safexlsx
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.core.numbers import NumberParseError, parse_number
 from baocao.core.periods import Period
@@ -329,9 +330,9 @@ def read_form(data: bytes, data_set: DataSet, org_unit: OrgUnit, period: Period)
         raise _fatal(problem[:1].upper() + problem[1:])
     _check_container(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds of errors on a damaged file; all mean the same here
-        raise _fatal("Không đọc được tệp Excel (tệp hỏng hoặc không phải .xlsx).") from None
+        workbook = safexlsx.open_workbook(data, data_only=False)
+    except safexlsx.WorkbookRejected as exc:
+        raise _fatal(str(exc)) from None
     try:
         names = workbook.sheetnames
         if SHEET not in names:
@@ -345,6 +346,8 @@ def read_form(data: bytes, data_set: DataSet, org_unit: OrgUnit, period: Period)
         fields = {(m.indicator.code, m.kind): m for m in _members(data_set)}
         form = _Form(data_set, org_unit, period, fields, seen={}, errors=_merged_cells(data))
         return _read_sheet(workbook[SHEET], form)
+    except safexlsx.READING_ERRORS:  # parsed lazily: a hostile sheet fails here, not at opening
+        raise _fatal(safexlsx.NOT_A_WORKBOOK) from None
     finally:
         workbook.close()
 
