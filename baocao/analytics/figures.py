@@ -13,7 +13,8 @@ whatever the number of indicators or units:
 
 With `rollup=True` a unit's figure aggregates its own value and its descendants' values with the
 indicator's `aggregation_across_units`; the year to date aggregates with
-`aggregation_across_periods`. Percentages are never stored: ratios are computed here, exact, and
+`aggregation_across_periods`, except for "lũy kế" (cumulative) values, whose year to date is the
+latest cumulative value of the year. Percentages are never stored: ratios are computed here, exact, and
 rounded only when formatted.
 """
 
@@ -197,9 +198,15 @@ def _aggregate(values: Sequence[Decimal], how: str) -> Decimal | None:
     return values[0] if len(values) == 1 else None
 
 
-def _year_to_date(values: Sequence[Decimal | None], how: str) -> Decimal | None:
-    """Aggregate the values of the periods from the start of the year to this one (in order)."""
+def _year_to_date(values: Sequence[Decimal | None], how: str, kind: str) -> Decimal | None:
+    """The year to date from the values of the periods from the start of the year to this one (in order).
+
+    A "lũy kế" (cumulative) value already counts from the start of the year: the year to date is the
+    latest one stored, never a sum of them. Actual and estimate values aggregate by the indicator's
+    `aggregation_across_periods` (a sum for most)."""
     present = [v for v in values if v is not None]
+    if kind == ValueKind.CUMULATIVE:
+        return present[-1] if present else None
     if how == Aggregation.NONE:
         return values[-1] if len(values) == 1 else None
     return _aggregate(present, how)
@@ -475,7 +482,7 @@ def get_figures(
             ]
             for kind in kinds:
                 current = get((ind, unit_pk, period_id, kind))
-                ytd = _year_to_date([get((ind, unit_pk, p, kind)) for p in ytd_ids], how_periods)
+                ytd = _year_to_date([get((ind, unit_pk, p, kind)) for p in ytd_ids], how_periods, kind)
                 figures[(indicator.code, unit.code, kind)] = Figure(
                     indicator,
                     unit,
