@@ -2,12 +2,20 @@
 
 DATABASE_URL selects PostgreSQL (postgres://user:pass@host:port/name); unset means an SQLite file
 in the project folder, tuned for several writers (WAL, busy timeout, IMMEDIATE transactions).
+
+Two modes. Development (nothing set): DEBUG is on, a development SECRET_KEY is tolerated, static files
+are served by runserver — `make run` needs no environment. Production (BAOCAO_PRODUCTION=1): DEBUG
+defaults off, a strong SECRET_KEY is required, HTTPS redirect, HSTS and secure cookies default on;
+`manage.py check --deploy` with the production block of .env.example reports nothing.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,12 +32,25 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "False")
+BAOCAO_PRODUCTION = envbool("BAOCAO_PRODUCTION")
+# Outside production DEBUG defaults on, so `make run` works with no environment (and serves static files).
+DEBUG = envbool("DEBUG", "False" if BAOCAO_PRODUCTION else "True")
 SECRET_KEY = os.getenv("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and envbool("BAOCAO_PRODUCTION"):
-        raise RuntimeError("SECRET_KEY phải được đặt trong môi trường khi chạy thật (BAOCAO_PRODUCTION=1).")
+    if BAOCAO_PRODUCTION or not DEBUG:
+        raise ImproperlyConfigured(
+            "Thiếu SECRET_KEY: phải đặt biến môi trường SECRET_KEY khi chạy thật (BAOCAO_PRODUCTION=1) "
+            "hoặc khi tắt DEBUG. Tạo khóa bằng: python -c "
+            '"from django.core.management.utils import get_random_secret_key as k; print(k())"'
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+elif BAOCAO_PRODUCTION and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith(("django-insecure", "thay-"))
+):
+    # The same bar as Django's check --deploy (W009), and the placeholder of .env.example is refused.
+    raise ImproperlyConfigured(
+        "SECRET_KEY quá yếu cho chế độ chạy thật: cần ít nhất 50 ký tự ngẫu nhiên (không dùng giá trị mẫu)."
+    )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
@@ -41,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -59,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,7 +90,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): the first backend refuses any login for a username+IP pair locked out
+# after too many failures (login page and admin alike; the API takes tokens, never passwords).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("LOGIN_THROTTLING", "True")
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "baocao.accounts.lockout.locked_out"
 
 ROOT_URLCONF = "baocao.urls"
 WSGI_APPLICATION = "baocao.wsgi.application"
@@ -127,7 +166,9 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["baocao.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# The site's own CSS and JavaScript (no inline code: the Content-Security-Policy forbids it).
+STATICFILES_DIRS = [BASE_DIR / "baocao" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -135,10 +176,37 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# HTTPS: each setting from the environment; in production every one defaults to the safe value.
+_production_default = "True" if BAOCAO_PRODUCTION else "False"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", _production_default)
+CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", _production_default)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _production_default)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if BAOCAO_PRODUCTION else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _production_default)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD")
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto (only then!).
+if envbool("TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site's static files — no inline
+# <script>, <style>, style="..." or on...= handlers anywhere (tests/e2e/test_csp_e2e.py checks the pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 # Strict mode (CI): a test that would skip because a component is missing fails instead.
 BAOCAO_STRICT = envbool("BAOCAO_STRICT")

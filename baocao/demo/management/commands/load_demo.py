@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from baocao.core.csvio import ImportRejected
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--print-logins", action="store_true", help="In tài khoản đăng nhập mẫu.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.BAOCAO_PRODUCTION:
+            # The demo creates a superuser whose password is published in the README.
+            raise CommandError(
+                "Không nạp dữ liệu mẫu ở chế độ chạy thật (BAOCAO_PRODUCTION=1): dữ liệu mẫu tạo tài khoản "
+                "quản trị với mật khẩu công khai. Chỉ dùng load_demo trên máy thử."
+            )
         try:
             counts = load_demo()
         except ImportRejected as exc:
