@@ -12,44 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from baocao.collection.models import ChangeSource
+from baocao.collection.models import ChangeSource, DataValue
 from baocao.collection.services import import_values_csv
 from baocao.core.csvio import ImportRejected, RowError
-from baocao.indicators.models import Indicator, Sector, TargetType, UnitOfMeasure
+from baocao.demo.tasks import load_demo_tasks
+from baocao.demo.users import DEMO_USERS, demo_unit_users, load_users
+from baocao.indicators.models import DataSet, DataSetIndicator, Indicator, Sector, TargetType, UnitOfMeasure
 from baocao.indicators.services import import_targets_csv
 from baocao.orgunits.models import OrgUnit, OrgUnitSuccession
+from baocao.quality.services import import_rules
+from baocao.reports import contributions, runs, template_files
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-# Demo logins printed by `make run`. Demo only: never load the demo on a production database.
-DEMO_PASSWORD = "baocao-demo-2020"
-DEMO_USERS: list[dict[str, Any]] = [
-    {"username": "admin", "first_name": "Quản trị viên", "is_superuser": True, "roles": []},
-    {"username": "vanphong", "first_name": "Chuyên viên Văn phòng", "roles": [("office", "TPLS")]},
-    {"username": "lanhdao", "first_name": "Chủ tịch UBND thành phố", "roles": [("leader", "TPLS")]},
-]
-DEMO_CITY = "TPLS"
-
-
-def demo_unit_users(unit_code: str, unit_name: str) -> list[dict[str, Any]]:
-    """One user per role of a reporting unit: its staff (enter) and its head (submit)."""
-    slug = unit_code.removeprefix(f"{DEMO_CITY}_").lower().replace("_", "")
-    return [
-        {
-            "username": f"{slug}.canbo",
-            "first_name": f"Cán bộ {unit_name}",
-            "roles": [("unit_staff", unit_code)],
-        },
-        {
-            "username": f"{slug}.truong",
-            "first_name": f"Lãnh đạo {unit_name}",
-            "roles": [("unit_head", unit_code)],
-        },
-    ]
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -155,8 +131,6 @@ DEMO_PERIOD = "202006"
 
 def _load_reports(data_dir: Path) -> dict[str, int]:
     """The seed report's template, the units' June 2020 narrative, and a draft report ready to download."""
-    from baocao.reports import contributions, runs, template_files
-
     report_types = template_files.import_report_types(
         (data_dir / "report-types.yaml").read_text(encoding="utf-8")
     )
@@ -179,25 +153,18 @@ def load_demo(data_dir: Path = DATA_DIR) -> dict[str, int]:
     with (data_dir / "targets.csv").open("rb") as f:
         counts["targets"] = import_targets_csv(f)
     counts.update(_load_reports(data_dir))
-    from baocao.quality.services import import_rules
-
     counts["rules"] = len(import_rules((data_dir / "rules.yaml").read_bytes()))  # data quality rules
     units = _load_data_sets()
     counts["data_sets"] = len(units)
-    counts["users"] = _load_users(
+    counts["users"] = load_users(
         [*DEMO_USERS, *(u for unit in units for u in demo_unit_users(unit.code, unit.name))]
     )
-    from baocao.assignments.demo import load_demo_tasks
-
     counts["tasks"] = load_demo_tasks(data_dir / f"tasks-{DEMO_PERIOD}.yaml")
     return counts
 
 
 def _load_data_sets() -> list[OrgUnit]:
     """One monthly form per reporting agency: the indicators and kinds it reported for June 2020."""
-    from baocao.collection.models import DataValue
-    from baocao.indicators.models import DataSet, DataSetIndicator
-
     fields: dict[int, list[tuple[Indicator, str]]] = {}
     values = DataValue.objects.filter(period="202006").select_related("indicator", "org_unit")
     units: dict[int, OrgUnit] = {}
@@ -221,23 +188,3 @@ def _load_data_sets() -> list[OrgUnit]:
             for i, (indicator, kind) in enumerate(members)
         )
     return list(units.values())
-
-
-def _load_users(specs: list[dict[str, Any]]) -> int:
-    from baocao.accounts.models import RoleAssignment
-
-    user_model = get_user_model()
-    hashed = make_password(DEMO_PASSWORD)  # hashing is slow on purpose: once for all demo users
-    for spec in specs:
-        user, created = user_model.objects.get_or_create(username=spec["username"])
-        if created:
-            user.password = hashed
-            user.first_name = spec["first_name"]
-            user.is_staff = bool(spec.get("is_superuser"))
-            user.is_superuser = bool(spec.get("is_superuser"))
-            user.save()
-        for role, unit_code in spec["roles"]:
-            RoleAssignment.objects.get_or_create(
-                user=user, role=role, org_unit=OrgUnit.objects.get(code=unit_code), valid_to=None
-            )
-    return len(specs)

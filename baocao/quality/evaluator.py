@@ -26,8 +26,8 @@ from baocao.core.numbers import format_number
 from baocao.core.periods import Period
 from baocao.indicators.models import BreakdownRule, Dimension, Indicator
 from baocao.orgunits.models import OrgUnit
+from baocao.quality.choices import Importance, MissingValue, Operator
 from baocao.quality.expressions import EvaluationError, Expression, Operand
-from baocao.quality.models import Importance, MissingValue, Operator
 
 PLACES = Decimal("0.0001")  # values are stored with 4 decimals; rule sides are compared at that precision
 

@@ -12,34 +12,8 @@ from django.db import models
 
 from baocao.core.models import NormalizedTextMixin
 from baocao.core.periods import PeriodType
-
-
-class Operator(models.TextChoices):
-    EQ = "eq", "="
-    NE = "ne", "≠"
-    LT = "lt", "<"
-    LE = "le", "≤"
-    GT = "gt", ">"
-    GE = "ge", "≥"
-    COMPULSORY_PAIR = "compulsory_pair", "cặp bắt buộc (hai vế cùng có hoặc cùng không có số liệu)"
-    EXCLUSIVE_PAIR = "exclusive_pair", "cặp loại trừ (hai vế không được cùng có số liệu)"
-
-
-class MissingValue(models.TextChoices):
-    SKIP_IF_ANY = "skip_if_any", "Bỏ qua nếu thiếu bất kỳ số liệu nào"
-    SKIP_IF_ALL = "skip_if_all", "Bỏ qua nếu thiếu tất cả số liệu"
-    NEVER = "never", "Không bỏ qua (số liệu thiếu tính bằng 0)"
-
-
-class Importance(models.TextChoices):
-    HIGH = "high", "Cao (chặn phê duyệt)"
-    MEDIUM = "medium", "Trung bình (cảnh báo)"
-    LOW = "low", "Thấp (cảnh báo)"
-
-
-class Scope(models.TextChoices):
-    OWN = "own", "Số liệu của từng đơn vị"
-    SUBTREE = "subtree", "Số liệu tổng hợp của đơn vị áp dụng và các đơn vị trực thuộc"
+from baocao.quality.choices import Importance, MissingValue, Operator, Scope
+from baocao.quality.rulecheck import rule_problems
 
 
 def validate_period_types(value: str) -> None:
@@ -123,8 +97,6 @@ class ValidationRule(NormalizedTextMixin, models.Model):
         return _split(self.period_types)
 
     def clean(self) -> None:
-        from baocao.quality.services import rule_problems
-
         problems = rule_problems(self.code, self.left, self.right, self.operator)
         if problems:
             raise ValidationError(problems)

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import DataValue, Submission
@@ -33,6 +35,7 @@ from baocao.quality.evaluator import (
 )
 from baocao.quality.expressions import Expression, ExpressionError, parse_expression
 from baocao.quality.models import DeviationRule, Importance, MissingValue, Operator, Scope, ValidationRule
+from baocao.quality.rulecheck import rule_problems
 
 logger = logging.getLogger(__name__)
 
@@ -58,31 +61,6 @@ class RuleProblems(ValueError):
 
 
 # ------------------------------------------------------------------------------------ checking rules
-
-
-def rule_problems(
-    code: str,
-    left: str,
-    right: str,
-    operator: str,
-    *,
-    codes: set[str] | None = None,
-    targets: set[str] | None = None,
-) -> list[str]:
-    """What is wrong with a rule's expressions (empty when it can be saved)."""
-    if codes is None:
-        codes = set(Indicator.objects.values_list("code", flat=True))
-    if targets is None:
-        targets = set(TargetType.objects.values_list("code", flat=True))
-    problems = []
-    if operator not in Operator.values:
-        problems.append(f"Phép so sánh “{operator}” không hợp lệ.")
-    for label, text in (("Vế trái", left), ("Vế phải", right)):
-        try:
-            parse_expression(text, codes=codes, targets=targets, own_code=code)
-        except ExpressionError as exc:
-            problems.append(f"{label}: {exc}")
-    return problems
 
 
 def _spec(rule: ValidationRule) -> RuleSpec:
@@ -368,9 +346,6 @@ def import_rules(text: str | bytes) -> list[ValidationRule]:
 
 def violations_xlsx(period: Period, violations: Sequence[Violation]) -> bytes:
     """The validation report as an Excel workbook (one row per violation)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None

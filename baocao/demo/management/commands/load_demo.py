@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from baocao.core.csvio import ImportRejected
-from baocao.demo.loader import DEMO_PASSWORD, DEMO_USERS, demo_unit_users, load_demo
+from baocao.demo.loader import load_demo
+from baocao.demo.users import DEMO_PASSWORD, DEMO_USERS, demo_unit_users
 from baocao.orgunits.models import OrgUnit
 
 

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 
 from baocao.assignments import services
 from baocao.assignments.models import Directive, ReviewName, Task
+from baocao.demo.users import demo_unit_users, load_users
 from baocao.orgunits.models import OrgUnit
 
 
@@ -23,11 +24,9 @@ def _day(value: Any) -> datetime.date:
 
 
 def load_demo_tasks(path: Path) -> int:
-    from baocao.demo.loader import _load_users, demo_unit_users
-
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={t["unit"] for t in data["tasks"]})}
-    _load_users([spec for unit in units.values() for spec in demo_unit_users(unit.code, unit.name)])
+    load_users([spec for unit in units.values() for spec in demo_unit_users(unit.code, unit.name)])
     for code, name in data.get("review_names", {}).items():
         ReviewName.objects.update_or_create(org_unit=OrgUnit.objects.get(code=code), defaults={"name": name})
     admin = User.objects.get(username="admin")
