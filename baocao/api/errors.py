@@ -13,8 +13,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from baocao.collection.bulk import ClosedValues
-from baocao.collection.services import ValueConflict
+from baocao.collection.types import ClosedValues, ValueConflict
 from baocao.collection.workflow import WorkflowError
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.core.numbers import format_number

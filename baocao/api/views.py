@@ -28,12 +28,12 @@ from baocao.api import errors
 from baocao.api import serializers as s
 from baocao.assignments.models import Task
 from baocao.assignments.services import report_completion
-from baocao.collection import bulk
+from baocao.collection import export as value_export
 from baocao.collection import readers as bulk_readers
-from baocao.collection.models import EDITABLE_STATUSES, ChangeSource, DataValue, Submission
-from baocao.collection.services import set_value
+from baocao.collection.models import ChangeSource, DataValue, Submission
+from baocao.collection.types import RowOutcome
+from baocao.collection.values import read_csv, write_value, write_values
 from baocao.collection.workflow import STEPS, get_submission, transition
-from baocao.core.csvio import ImportRejected
 from baocao.indicators.models import DataSet, Indicator, Target
 from baocao.orgunits.models import OrgUnit
 from baocao.reports import runs as reports
@@ -242,26 +242,18 @@ class DataValueViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
         )
 
     def _save(self, indicator: Indicator, unit: OrgUnit, data: dict[str, Any], comment: str) -> DataValue:
-        require(self.request.user, Action.ENTER, unit)
-        try:
-            return set_value(
-                indicator=indicator,
-                org_unit=unit,
-                period=data["period"],
-                kind=data["kind"],
-                value=data["value"],
-                comment=comment,
-                user=self.request.user,
-                source=ChangeSource.API,
-                expected_version=data.get("version"),
-            )
-        except ImportRejected as exc:
-            closed = Submission.objects.filter(
-                org_unit=unit, period=data["period"], data_set__members__indicator=indicator
-            ).exclude(status__in=EDITABLE_STATUSES)
-            if closed.exists():
-                raise bulk.ClosedValues(exc.errors) from exc
-            raise
+        # The action decides permission, rules and conflicts (collection.values).
+        return write_value(
+            self.request.user,
+            indicator=indicator,
+            org_unit=unit,
+            period=data["period"],
+            kind=data["kind"],
+            value=data["value"],
+            comment=comment,
+            source=ChangeSource.API,
+            expected_version=data.get("version"),
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = s.DataValueWriteSerializer(data=request.data)
@@ -355,11 +347,14 @@ class DataValueSetView(ApiMixin, APIView):
         queryset = _filter(queryset, request, indicator="indicator__code", kind="kind")
         if request.accepted_renderer.format == "csv":
             response = StreamingHttpResponse(
-                bulk.export_csv(queryset), content_type="text/csv; charset=utf-8"
+                value_export.to_csv(value_export.value_rows(queryset)),
+                content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = f'attachment; filename="so-lieu-{"-".join(periods[:3])}.csv"'
             return response
-        return StreamingHttpResponse(bulk.export_json(queryset), content_type="application/json")
+        return StreamingHttpResponse(
+            value_export.to_json(value_export.value_rows(queryset)), content_type="application/json"
+        )
 
     @extend_schema(
         summary="Nhập số liệu hàng loạt (JSON hoặc CSV): tất cả hoặc không; dry_run=true chỉ kiểm tra",
@@ -379,16 +374,16 @@ class DataValueSetView(ApiMixin, APIView):
         media = (request.content_type or "").split(";")[0].strip().lower()
         readers = {
             "application/json": bulk_readers.iter_json_records,
-            "text/csv": bulk_readers.iter_csv_records,
-            "application/csv": bulk_readers.iter_csv_records,
+            "text/csv": read_csv,  # the CSV export's formula marks taken off (core.cells)
+            "application/csv": read_csv,
         }
         if media not in readers:
             raise UnsupportedMediaType(media, "Chỉ nhận application/json hoặc text/csv.")
         body = _LimitedBody(request._request, limit)  # streamed: never request.body
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
-        result = bulk.import_values(
+        result = write_values(
+            request.user,
             readers[media](body),  # type: ignore[arg-type]
-            user=request.user,
             source=ChangeSource.API,
             dry_run=dry_run,
         )
@@ -406,7 +401,7 @@ class DataValueSetView(ApiMixin, APIView):
         )
 
 
-def _outcome(row: bulk.RowOutcome) -> dict[str, Any]:
+def _outcome(row: RowOutcome) -> dict[str, Any]:
     return {
         "row": row.row,
         "indicator": row.indicator,

@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.utils import timezone
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import ChangeSource, DataValue, Submission, ValueKind
-from baocao.collection.services import ValueRow, check_value, save_values
-from baocao.core.csvio import ImportRejected
-from baocao.core.numbers import NumberParseError, format_number, parse_number
-from baocao.core.periods import Period
+from baocao.collection.types import ClosedValues, ImportRejected, Record, ValueConflict
+from baocao.collection.values import write_values
+from baocao.core.numbers import format_number
 from baocao.core.text import nfc
 from baocao.core.users import MaybeUser
 from baocao.indicators.models import DataSetIndicator, Indicator, Sector
@@ -128,34 +127,25 @@ class EntryOutcome:
         return not self.errors and not self.conflicts and not self.form_error
 
 
-def _same(stored: DataValue, text: str, comment: str) -> bool:
-    try:
-        return bool(text) and parse_number(text) == stored.value and comment == stored.comment
-    except NumberParseError:
-        return False
+def _who(value: DataValue) -> str:
+    user = value.updated_by
+    return (user.get_full_name() or user.get_username()) if user else "?"
 
 
-@transaction.atomic
 def save_entry(
     submission: Submission, user: MaybeUser, inputs: Iterable[EntryInput], source: str = ChangeSource.WEB
 ) -> EntryOutcome:
-    """Parse and save what the user typed. Any error or conflict → nothing is saved, each reported on its
-    field. An empty field is skipped (a value is never erased by leaving it blank)."""
+    """Save what the user typed through the value action (collection.values.write_values): the rules,
+    the permission, the unit's validity and the conflict rule are the action's. Any error or conflict →
+    nothing is saved, each reported on its field. An empty field is skipped (a value is never erased by
+    leaving it blank); a field the page showed unchanged is not sent."""
     outcome = EntryOutcome()
-    members = {
-        m.pk: m
-        for m in DataSetIndicator.objects.filter(data_set=submission.data_set).select_related(
-            "indicator__unit"
-        )
-    }
-    current = {
-        (v.indicator_id, v.kind): v
-        for v in DataValue.objects.select_for_update().filter(
-            org_unit=submission.org_unit, period=submission.period
-        )
-    }
-    period = Period.parse(submission.period)
-    rows: list[tuple[int, ValueRow]] = []
+    members = {m.pk: m for m in DataSetIndicator.objects.filter(data_set=submission.data_set)}
+    indicators = Indicator.objects.in_bulk({m.indicator_id for m in members.values()})
+    records: list[Record] = []
+    versions: dict[int, int] = {}
+    member_of: dict[int, int] = {}  # line of the record → member id
+    typed: dict[int, str] = {}  # line → the text typed
     for item in inputs:
         member = members.get(item.member_id)
         if member is None:
@@ -165,51 +155,58 @@ def save_entry(
         comment = nfc(item.comment).strip()
         if item.original is not None and (text, comment) == tuple(nfc(x).strip() for x in item.original):
             continue
-        stored = current.get((member.indicator_id, member.kind))
-        stale = item.version is not None and (stored.version if stored else 0) != item.version
-        # A conflict is someone else's newer save that this one would overwrite with a different value.
-        if stale and stored is not None and stored.updated_by_id != getattr(user, "pk", None):
-            if not _same(stored, text, comment):
-                who = (
-                    (stored.updated_by.get_full_name() or stored.updated_by.username)
-                    if stored.updated_by
-                    else "?"
-                )
-                outcome.conflicts[member.pk] = Conflict(
-                    member.pk,
-                    text,
-                    format_number(stored.value),
-                    who,
-                    stored.updated_at.strftime("%H:%M %d/%m/%Y"),
-                    stored.version,
-                )
-                continue
         if not text:
             continue
-        try:
-            value = parse_number(text)
-        except NumberParseError as exc:
-            outcome.errors[member.pk] = str(exc)
-            continue
-        problem = check_value(member.indicator, value)
-        if problem:
-            outcome.errors[member.pk] = problem
-            continue
-        row = ValueRow(None, member.indicator, submission.org_unit, period, member.kind, value, comment)
-        rows.append((member.pk, row))
+        line = len(records) + 1
+        member_of[line], typed[line] = member.pk, text
+        records.append(
+            (
+                line,
+                {
+                    "indicator": indicators[member.indicator_id].code,
+                    "org_unit": submission.org_unit.code,
+                    "period": submission.period,
+                    "kind": member.kind,
+                    "value": text,
+                    "comment": comment,
+                },
+            )
+        )
+        if item.version is not None:
+            versions[line] = item.version
     if not outcome.ok:
-        transaction.set_rollback(True)
         return outcome
     try:
-        result = save_values([row for _, row in rows], user=user, source=source)
-    except ImportRejected as exc:
+        result = write_values(user, records, source=source, versions=versions, executor="orm")
+    except ValueConflict as exc:
+        for conflict in exc.conflicts:
+            member_id = member_of[conflict.line]
+            stored = conflict.current
+            outcome.conflicts[member_id] = Conflict(
+                member_id,
+                typed[conflict.line],
+                format_number(stored.value),
+                _who(stored),
+                timezone.localtime(stored.updated_at).strftime("%H:%M %d/%m/%Y"),
+                stored.version,
+            )
+        return outcome
+    except ClosedValues as exc:
         outcome.form_error = "; ".join(e.message for e in exc.errors)
+        return outcome
+    except ImportRejected as exc:
+        for error in exc.errors:
+            if error.line in member_of:
+                outcome.errors.setdefault(member_of[error.line], error.message)
+            else:
+                outcome.form_error = "; ".join(filter(None, [outcome.form_error, error.message]))
         return outcome
     outcome.saved = result.created + result.updated
     after = {
         (v.indicator_id, v.kind): v.version
         for v in DataValue.objects.filter(org_unit=submission.org_unit, period=submission.period)
     }
-    for member_id, row in rows:
-        outcome.versions[member_id] = after[(row.indicator.pk, row.kind)]
+    for member_id in member_of.values():
+        member = members[member_id]
+        outcome.versions[member_id] = after[(member.indicator_id, member.kind)]
     return outcome

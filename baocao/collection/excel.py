@@ -5,7 +5,7 @@ row per field of the data set with the previous values, and the values to fill i
 is defensive: the file's size and its zip directory are checked before openpyxl sees it, the sheet
 is streamed (read-only) and reading stops as soon as it has more rows than the form has fields.
 Every problem is collected and reported in Vietnamese with the sheet, row and column; nothing is
-written unless the whole file is valid (collection.services.save_values).
+written unless the whole file is valid (collection.values.write_values).
 """
 
 from __future__ import annotations
@@ -26,20 +26,17 @@ from openpyxl.utils import get_column_letter
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import ChangeSource, DataValue, ValueKind
-from baocao.collection.services import (
-    ImportResult,
-    ValueRow,
-    check_unit_in_period,
-    check_value,
-    save_values,
-)
+from baocao.collection.rules import unit_problem, value_problem
+from baocao.collection.types import ClosedValues, RowOutcome, ValueRow, WriteResult
+from baocao.collection.values import write_values
 from baocao.core import safexlsx
+from baocao.core.cells import set_cell
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.core.numbers import NumberParseError, parse_number
 from baocao.core.periods import Period
 from baocao.core.text import clean, search_key
 from baocao.core.users import MaybeUser
-from baocao.indicators.models import DataSet, DataSetIndicator
+from baocao.indicators.models import DataSet, DataSetIndicator, Indicator
 from baocao.orgunits.models import OrgUnit
 
 __all__ = [
@@ -147,15 +144,16 @@ def export_form(data_set: DataSet, org_unit: OrgUnit, period: Period) -> bytes:
     assert sheet is not None
     sheet.title = SHEET
     unit = "" if org_unit.name in data_set.name else f" – {org_unit.name}"
-    sheet["A1"] = f"{data_set.name}{unit} – {period.label}"
+    set_cell(sheet, 1, 1, f"{data_set.name}{unit} – {period.label}")
     sheet["A1"].font = Font(bold=True, size=13)
     grey = Font(italic=True, color="606060")
     for column, label in ID_LABELS.items():
-        sheet.cell(ID_ROW, column, f"{label}:").font = grey
-    sheet.cell(ID_ROW, 2, data_set.code).font = Font(bold=True)
-    sheet.cell(ID_ROW, 4, org_unit.code).font = Font(bold=True)
-    sheet.cell(ID_ROW, 6, period.id).font = Font(bold=True)
-    sheet.cell(
+        set_cell(sheet, ID_ROW, column, f"{label}:").font = grey
+    set_cell(sheet, ID_ROW, 2, data_set.code).font = Font(bold=True)
+    set_cell(sheet, ID_ROW, 4, org_unit.code).font = Font(bold=True)
+    set_cell(sheet, ID_ROW, 6, period.id).font = Font(bold=True)
+    set_cell(
+        sheet,
         HINT_ROW,
         1,
         f"Nhập vào cột “{COLUMNS[VALUE]}” và “{COLUMNS[COMMENT]}”; để trống nếu chưa có số liệu. "
@@ -165,7 +163,7 @@ def export_form(data_set: DataSet, org_unit: OrgUnit, period: Period) -> bytes:
     header_fill = PatternFill("solid", fgColor="EEF1F4")
     input_fill = PatternFill("solid", fgColor="FFF8DC")
     for index, (title, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True)):
-        cell = sheet.cell(HEADER_ROW, index + 1, title)
+        cell = set_cell(sheet, HEADER_ROW, index + 1, title)
         cell.font, cell.fill = Font(bold=True), header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
@@ -186,7 +184,7 @@ def export_form(data_set: DataSet, org_unit: OrgUnit, period: Period) -> bytes:
         ]
         number_format = "#,##0" if indicator.whole_numbers else "#,##0.0###"
         for index, value in enumerate(values):
-            cell = sheet.cell(row, index + 1, value)
+            cell = set_cell(sheet, row, index + 1, value)  # text as text, never a formula
             if index in (PREVIOUS, LAST_YEAR, VALUE):
                 cell.number_format = number_format
         sheet.cell(row, NAME + 1).alignment = Alignment(
@@ -326,7 +324,7 @@ def read_form(data: bytes, data_set: DataSet, org_unit: OrgUnit, period: Period)
         raise _fatal(f"Biểu “{data_set.name}” không báo cáo theo kỳ {period.label}.")
     if not data_set.org_units.filter(pk=org_unit.pk).exists():
         raise _fatal(f"{org_unit.name} không phải báo cáo biểu “{data_set.name}”.")
-    if problem := check_unit_in_period(org_unit, period):
+    if problem := unit_problem(org_unit, period):
         raise _fatal(problem[:1].upper() + problem[1:])
     _check_container(data)
     try:
@@ -402,7 +400,9 @@ def _too_long(number: int, what: str) -> RowError:
 def _formulas(number: int, cells: Sequence[Any]) -> list[RowError]:
     errors: list[RowError] = []
     for index, cell in enumerate(cells):
-        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+        # Only a real formula cell: a text cell starting with "=" is text (our own download writes a
+        # comment such as "=HYPERLINK(...)" as text, and it must come back unchanged).
+        if cell.data_type == "f":
             text = str(getattr(cell.value, "text", None) or cell.value)
             column = COLUMNS[index] if index < len(COLUMNS) else get_column_letter(index + 1)
             errors.append(
@@ -453,7 +453,7 @@ def _read_row(number: int, cells: Sequence[Any], form: _Form) -> ValueRow | None
         value = _to_decimal(raw)
     except ValueError as exc:
         return error(VALUE, f"{exc}.")
-    if problem := check_value(member.indicator, value):
+    if problem := value_problem(member.indicator, value):
         return error(VALUE, f"“{_shown(raw)}”: {problem}")
     comment = _plain(cell(COMMENT))
     if len(comment) > MAX_COMMENT:
@@ -468,14 +468,17 @@ def _read_row(number: int, cells: Sequence[Any], form: _Form) -> ValueRow | None
 
 def import_form(
     data: bytes, data_set: DataSet, org_unit: OrgUnit, period: Period, user: MaybeUser, dry_run: bool
-) -> ImportResult:
-    """Read the form and save its values all-or-nothing (nothing at all with ``dry_run``).
-    Raises ImportRejected (bad file, closed data set) or PermissionDenied."""
+) -> WriteResult:
+    """Read the form and write its values through the value action, all-or-nothing (nothing at all with
+    ``dry_run``). Raises ImportRejected (bad file, closed data set) or PermissionDenied."""
     rows = read_form(data, data_set, org_unit, period)
     try:
-        return save_values(rows, user=user, source=ChangeSource.EXCEL, dry_run=dry_run)
+        return write_values(
+            user, [row.record() for row in rows], source=ChangeSource.EXCEL, dry_run=dry_run, executor="orm"
+        )
     except ImportRejected as exc:  # name the sheet and the column of the file in the messages
-        raise ImportRejected(
+        kind = ClosedValues if isinstance(exc, ClosedValues) else ImportRejected
+        raise kind(
             [
                 SheetError(e.line, COLUMNS[VALUE], e.message)
                 if e.line is not None and e.column == "value"
@@ -492,34 +495,37 @@ class PreviewRow:
     row: ValueRow
     old_value: Decimal | None
     old_comment: str
-
-    @property
-    def status(self) -> str:
-        if self.old_value is None:
-            return "mới"
-        if self.old_value != self.row.value or self.old_comment != self.row.comment:
-            return "sửa"
-        return "không đổi"
+    status: str  # mới, sửa, không đổi
 
     @property
     def kind_label(self) -> str:
         return _kind_label(self.row.kind)
 
 
-def preview(rows: Sequence[ValueRow]) -> list[PreviewRow]:
-    """The rows with what is stored for them now (call before the real import)."""
-    if not rows:
-        return []
-    stored = {
-        (v.indicator_id, v.org_unit_id, v.period, v.kind): v
-        for v in DataValue.objects.filter(
-            indicator_id__in={r.indicator.pk for r in rows},
-            org_unit_id__in={r.org_unit.pk for r in rows},
-            period__in={r.period.id for r in rows},
-        )
+_STATUS = {"created": "mới", "updated": "sửa", "unchanged": "không đổi"}
+
+
+def preview(outcomes: Sequence[RowOutcome]) -> list[PreviewRow]:
+    """The rows of a dry run (WriteResult.rows) with their indicators, for the page."""
+    indicators = {
+        i.code: i
+        for i in Indicator.objects.select_related("unit").filter(code__in={o.indicator for o in outcomes})
     }
-    result = []
-    for row in rows:
-        current = stored.get(row.key)
-        result.append(PreviewRow(row, current.value if current else None, current.comment if current else ""))
-    return result
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in={o.org_unit for o in outcomes})}
+    return [
+        PreviewRow(
+            ValueRow(
+                o.row,
+                indicators[o.indicator],
+                units[o.org_unit],
+                Period.parse(o.period),
+                o.kind,
+                o.value,
+                o.comment,
+            ),
+            o.old_value,
+            o.old_comment,
+            _STATUS[o.action],
+        )
+        for o in outcomes
+    ]

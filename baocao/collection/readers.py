@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
-from baocao.collection.services import VALUE_COLUMNS
+from baocao.collection.types import VALUE_COLUMNS
 from baocao.core.csvio import MAX_FIELD_SIZE, ImportRejected, RowError
 from baocao.core.text import clean
 

@@ -65,7 +65,11 @@ class UnitOfMeasure(NormalizedTextMixin, models.Model):
         default=Decimal(1),
         help_text="Giá trị của 1 đơn vị này theo đơn vị gốc cùng loại (1 triệu đồng = 1.000.000 đồng).",
     )
-    whole_numbers = models.BooleanField("chỉ nhận số nguyên", default=False)
+    whole_numbers = models.BooleanField(
+        "chỉ nhận số nguyên",
+        default=False,
+        help_text="Mọi chỉ tiêu tính bằng đơn vị này chỉ nhận số nguyên (vụ, người, hộ, đồng).",
+    )
 
     class Meta:
         verbose_name = "đơn vị tính"
@@ -165,7 +169,9 @@ class Indicator(NormalizedTextMixin, models.Model):
 
     @property
     def whole_numbers(self) -> bool:
-        return self.value_type == ValueType.INTEGER
+        """Whole values only: an integer indicator, or one whose unit takes whole numbers only (the rule
+        itself lives in collection.rules; this is for display, e.g. the Excel form's number format)."""
+        return self.value_type == ValueType.INTEGER or self.unit.whole_numbers
 
     def clean(self) -> None:
         if self.aggregation_across_units == Aggregation.LAST:

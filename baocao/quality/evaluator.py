@@ -5,8 +5,9 @@ Derived rules (never written by hand):
 
 * "trong đó": a parent with ``breakdown_rule`` is at least (or equal to) the sum of its breakdown, per kind;
   skipped while the parent or every part is missing; "equal" is skipped while any part is missing;
-* counts (unit dimension "count" or whole-number indicators) are whole and not negative;
-* values whose unit is % stay within the indicator's min/max (0–100 when none is declared).
+* the rules of a value from collection.rules — the ones that refuse a value on entry: whole numbers
+  (integer indicators, units taking whole numbers), no negative counts/money/areas/masses, the
+  indicator's min/max (0–100 for a percentage with none declared).
 
 Deviation: a value more than ``factor`` times (or less than 1/factor of) the previous period or the same
 period last year needs a comment; a zero or missing comparison is not a deviation (no ratio).
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from baocao.analytics.figures import Figure, FigureLookupError, FigureSet
+from baocao.collection import rules as value_rules
 from baocao.collection.models import ValueKind
 from baocao.core.numbers import format_number
 from baocao.core.periods import Period
-from baocao.indicators.models import BreakdownRule, Dimension, Indicator
+from baocao.indicators.models import BreakdownRule, Indicator
 from baocao.orgunits.models import OrgUnit
 from baocao.quality.choices import Importance, MissingValue, Operator
 from baocao.quality.expressions import EvaluationError, Expression, Operand
@@ -269,35 +271,36 @@ def derived_checks(figures: FigureSet, unit: OrgUnit) -> list[Violation]:
     return found
 
 
+_VALUE_RULES = {  # collection.rules check → (key, name) of the derived rule
+    "whole": ("so-dem", "Số nguyên theo chỉ tiêu và đơn vị tính"),
+    "sign": ("so-dem", "Số đếm, tiền, diện tích, khối lượng không âm"),
+    "min": ("ty-le", "Giá trị trong giới hạn"),
+    "max": ("ty-le", "Giá trị trong giới hạn"),
+}
+
+
 def _value_checks(indicator: Indicator, figure: Figure, unit: OrgUnit, where: str) -> list[Violation]:
+    """The rules of a value (collection.rules: the same ones that refuse it on entry), for values
+    stored before a rule changed or written around the action."""
     value = figure.value
     assert value is not None
     field = ((indicator.code, figure.kind),)
-    problems: list[tuple[str, str, str]] = []
-    counts = indicator.unit.dimension == Dimension.COUNT or indicator.whole_numbers
-    if counts and (value < 0 or value != value.to_integral_value()):
-        problems.append(
-            (
-                "so-dem",
-                "Số đếm là số nguyên không âm",
-                f"{where} = {_number(value)} phải là số nguyên không âm.",
-            )
+    found: dict[str, Violation] = {}
+    for check, message in value_rules.failed_checks(indicator, value):
+        key, name = _VALUE_RULES[check.name]
+        found.setdefault(
+            key,
+            Violation(
+                f"{key}:{indicator.code}",
+                name,
+                Importance.HIGH,
+                unit,
+                figure.period,
+                f"{where} = {_number(value)}: {message}",
+                field,
+            ),
         )
-    if indicator.unit.dimension == Dimension.PERCENT:
-        low = indicator.min_value if indicator.min_value is not None else Decimal(0)
-        high = indicator.max_value if indicator.max_value is not None else Decimal(100)
-        if not low <= value <= high:
-            problems.append(
-                (
-                    "ty-le",
-                    "Tỷ lệ trong giới hạn",
-                    f"{where} = {_number(value)}% phải trong khoảng {_number(low)}–{_number(high)}%.",
-                )
-            )
-    return [
-        Violation(f"{key}:{indicator.code}", name, Importance.HIGH, unit, figure.period, text, field)
-        for key, name, text in problems
-    ]
+    return list(found.values())
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 
 from baocao.accounts.models import Role, RoleAssignment
 from baocao.collection.models import DataValue, ValueChange
-from baocao.collection.services import ValueConflict, import_values_csv, set_value
+from baocao.collection.types import ValueConflict
+from baocao.collection.values import import_values_csv, write_value
 from baocao.core.csvio import ImportRejected
 
 HEADER = "indicator,org_unit,period,kind,value,comment\n"
@@ -128,30 +129,30 @@ def test_concurrent_saves_conflict_instead_of_losing_data(world, indicators):
     bob = User.objects.create_user("bob")
     for clerk in (alice, bob):
         RoleAssignment.objects.create(user=clerk, role=Role.UNIT_STAFF, org_unit=world.police)
-    first = set_value(
+    first = write_value(
+        alice,
         indicator=indicators["HS"],
         org_unit=world.police,
         period="202006",
         value="7",
-        user=alice,
         expected_version=0,
     )
     assert first.version == 1
-    set_value(
+    write_value(
+        alice,
         indicator=indicators["HS"],
         org_unit=world.police,
         period="202006",
         value="8",
-        user=alice,
         expected_version=1,
     )
     with pytest.raises(ValueConflict) as info:
-        set_value(
+        write_value(
+            bob,
             indicator=indicators["HS"],
             org_unit=world.police,
             period="202006",
             value="9",
-            user=bob,
             expected_version=1,
         )
     assert "8" in str(info.value) and "9" in str(info.value)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from baocao.collection.entry import EntryInput, form_fields, save_entry
 from baocao.collection.models import ChangeSource, DataValue, SubmissionEvent, ValueChange
-from baocao.collection.services import import_values_csv
+from baocao.collection.values import import_values_csv
 from baocao.collection.workflow import WorkflowError, get_submission, timeliness, transition
 from baocao.core.csvio import ImportRejected
 from baocao.core.periods import Period

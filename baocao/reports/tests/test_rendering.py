@@ -11,7 +11,7 @@ from django.db import transaction
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import DataValue
-from baocao.collection.services import import_values_csv
+from baocao.collection.values import import_values_csv
 from baocao.core.periods import Period
 from baocao.demo.loader import load_demo
 from baocao.reports.rendering import (

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
 
-from baocao.collection.services import import_values_csv
+from baocao.collection.values import import_values_csv
 from baocao.reports import jobs
 from baocao.reports.errors import ReportError
 from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType

@@ -20,7 +20,7 @@ from django.db import transaction
 from baocao.assignments import services as tasks
 from baocao.assignments.models import Task
 from baocao.collection.models import DataValue
-from baocao.collection.services import import_values_csv
+from baocao.collection.values import import_values_csv
 from baocao.core.periods import Period
 from baocao.demo.loader import DATA_DIR, load_demo
 from baocao.reports.building import build_document

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from baocao.collection.services import export_values_csv
+from baocao.collection.export import to_csv, value_rows, values_of
 from baocao.core.csvio import ImportRejected
 from baocao.core.periods import Period, PeriodError
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         except PeriodError as exc:
             raise CommandError(f"Tham số --period: {exc}") from exc
         try:
-            export_values_csv(self.stdout, periods, options["unit"])  # type: ignore[arg-type]
+            for piece in to_csv(value_rows(values_of(periods, options["unit"]))):
+                self.stdout.write(piece, ending="")
         except ImportRejected as exc:
             raise CommandError(exc.summary()) from exc

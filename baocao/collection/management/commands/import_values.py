@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from baocao.collection.models import ChangeSource
-from baocao.collection.services import import_values_csv
+from baocao.collection.values import import_values_csv
 from baocao.core.csvio import ImportRejected
 
 
