@@ -5,6 +5,7 @@ Every page starts from accounts.permissions: what the user may see (VIEW) and do
 
 from __future__ import annotations
 
+import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,9 +17,17 @@ from django.views.decorators.http import require_POST
 
 from baocao.accounts.permissions import Action, can, units_for
 from baocao.collection.entry import EntryInput, form_fields, save_entry
-from baocao.collection.models import DataValue, Submission, SubmissionStatus, ValueChange
+from baocao.collection.models import DataValue, Submission, SubmissionStatus, ValueChange, ValueKind
 from baocao.collection.services import latest_month
-from baocao.collection.workflow import STEPS, WorkflowError, get_submission, steps_for, timeliness, transition
+from baocao.collection.workflow import (
+    STEPS,
+    WorkflowError,
+    find_submission,
+    get_submission,
+    steps_for,
+    timeliness,
+    transition,
+)
 from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
@@ -39,16 +48,28 @@ def period_from_request(request: HttpRequest) -> Period:
     return latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
 
 
-def _form(request: HttpRequest, data_set: str, unit: str, period: str) -> Submission:
-    """The submission behind a form URL; 404 for unknown codes or a unit the user may not see."""
+FUTURE_DAYS = 366  # a form opens at most a year ahead (a period such as 999912 is a 404, not a page)
+
+
+def _form(request: HttpRequest, data_set: str, unit: str, period: str, create: bool = False) -> Submission:
+    """The submission behind a form URL; 404 for unknown codes, a unit the user may not see, an invalid
+    period or one too far ahead. Reading (``create=False``) never writes: a form without a submission
+    yet gets an unsaved draft; the paths that save or take a step pass ``create=True``."""
     data_set_obj = get_object_or_404(DataSet, code=data_set, is_active=True)
     visible = units_for(request.user, Action.VIEW)
     unit_obj = get_object_or_404(visible.filter(data_sets=data_set_obj), code=unit)
     try:
         period_obj = Period.parse(period)
-        return get_submission(data_set_obj, unit_obj, period_obj)
-    except (PeriodError, WorkflowError) as exc:
-        raise PermissionDenied(str(exc)) from None
+    except PeriodError as exc:
+        raise Http404(str(exc)) from None
+    if period_obj.calendar_window[0] > timezone.localdate() + datetime.timedelta(days=FUTURE_DAYS):
+        raise Http404(f"Kỳ {period_obj.label} còn quá xa: chỉ mở được biểu mẫu của các kỳ đến năm sau.")
+    try:
+        if create:
+            return get_submission(data_set_obj, unit_obj, period_obj)
+        return find_submission(data_set_obj, unit_obj, period_obj)
+    except WorkflowError as exc:
+        raise Http404(str(exc)) from None
 
 
 @login_required
@@ -95,7 +116,7 @@ def _inputs(request: HttpRequest, fields: list) -> list[EntryInput]:
 def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpResponse:
     """Enter a unit's figures for a period (keyboard only works: fields in order, Enter saves), then take
     the workflow steps the user's role allows on the same page."""
-    submission = _form(request, data_set, unit, period)
+    submission = _form(request, data_set, unit, period, create=request.method == "POST")
     can_enter = can(request.user, Action.ENTER, submission.org_unit) and submission.is_editable
     groups = form_fields(submission)
     fields = [f for _, group in groups for f in group]
@@ -140,7 +161,7 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
         "outcome": outcome,
         "posted": posted,
         "deadline": submission.data_set.deadline(Period.parse(submission.period)),
-        "events": submission.events.select_related("changed_by"),
+        "events": submission.events.select_related("changed_by") if submission.pk else [],
         "quality": entry_checks(submission),  # data quality: every violation, and per field
     }
     return render(request, "collection/entry.html", context)
@@ -162,7 +183,7 @@ def _transition(
 @require_POST
 def autosave(request: HttpRequest, data_set: str, unit: str, period: str) -> JsonResponse:
     """Save one field as the user leaves it (drafts saved as you go); JSON for the page's script."""
-    submission = _form(request, data_set, unit, period)
+    submission = _form(request, data_set, unit, period, create=True)
     if not (can(request.user, Action.ENTER, submission.org_unit) and submission.is_editable):
         return JsonResponse(
             {"error": "Bạn không sửa được số liệu này (không có quyền hoặc đã gửi)."}, status=403
@@ -209,8 +230,14 @@ def value_history(request: HttpRequest, indicator: str, unit: str, period: str, 
     """Every change of one value: who, when, old → new, through what."""
     unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
     indicator_obj = get_object_or_404(Indicator, code=indicator)
+    try:
+        period_obj = Period.parse(period)
+    except PeriodError as exc:  # was a 500: the URL's period is validated like every other
+        raise Http404(str(exc)) from None
+    if kind not in ValueKind.values:
+        raise Http404(f"Không có loại số liệu “{kind[:40]}”.")
     changes = ValueChange.objects.filter(
-        indicator=indicator_obj, org_unit=unit_obj, period=period, kind=kind
+        indicator=indicator_obj, org_unit=unit_obj, period=period_obj.id, kind=kind
     ).select_related("changed_by")
     return render(
         request,
@@ -218,7 +245,7 @@ def value_history(request: HttpRequest, indicator: str, unit: str, period: str, 
         {
             "indicator": indicator_obj,
             "unit": unit_obj,
-            "period": Period.parse(period),
+            "period": period_obj,
             "kind": kind,
             "changes": changes,
         },
@@ -238,7 +265,7 @@ def submission_history(request: HttpRequest, data_set: str, unit: str, period: s
         "collection/submission_history.html",
         {
             "submission": submission,
-            "events": submission.events.select_related("changed_by"),
+            "events": submission.events.select_related("changed_by") if submission.pk else [],
             "changes": changes,
         },
     )

@@ -27,7 +27,7 @@ from baocao.core.users import MaybeUser, acting_user
 from baocao.indicators.models import DataSet
 from baocao.orgunits.models import OrgUnit
 
-__all__ = ["STEPS", "Step", "WorkflowError", "get_submission", "timeliness", "transition"]
+__all__ = ["STEPS", "Step", "WorkflowError", "find_submission", "get_submission", "timeliness", "transition"]
 
 S = SubmissionStatus
 
@@ -62,11 +62,26 @@ STEPS: dict[str, Step] = {
 BEFORE_STEP: dict[str, list[Callable[[Submission], list[str]]]] = {name: [] for name in STEPS}
 
 
-def get_submission(data_set: DataSet, org_unit: OrgUnit, period: Period | str) -> Submission:
-    """The unit's submission of ``data_set`` for ``period``, created as a draft the first time."""
+def _form_period(data_set: DataSet, period: Period | str) -> Period:
     period = Period.parse(period) if isinstance(period, str) else period
     if period.type != data_set.period_type:
         raise WorkflowError(f"Biểu mẫu “{data_set.name}” báo cáo theo {period.type.label.lower()} khác.")
+    return period
+
+
+def find_submission(data_set: DataSet, org_unit: OrgUnit, period: Period | str) -> Submission:
+    """The unit's submission of ``data_set`` for ``period`` if it exists, otherwise an UNSAVED draft:
+    reading a form (a GET) never writes; the draft is stored by :func:`get_submission` when something
+    is saved or a step is taken."""
+    period = _form_period(data_set, period)
+    found = Submission.objects.filter(data_set=data_set, org_unit=org_unit, period=period.id).first()
+    return found or Submission(data_set=data_set, org_unit=org_unit, period=period.id)
+
+
+def get_submission(data_set: DataSet, org_unit: OrgUnit, period: Period | str) -> Submission:
+    """The unit's submission of ``data_set`` for ``period``, created as a draft the first time (only on
+    the paths that write: saving values, taking a step)."""
+    period = _form_period(data_set, period)
     submission, _ = Submission.objects.get_or_create(data_set=data_set, org_unit=org_unit, period=period.id)
     return submission
 

@@ -1,0 +1,61 @@
+"""Pages of data collection under hostile URLs (issue 12, item 3): an invalid period in the value
+history was a 500; opening a form page for any period, 999912 included, created a draft submission
+(a GET that writes)."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from baocao.collection.models import DataValue, Submission
+
+FORM = ["BM_TPLS_CA", "TPLS_CA"]
+
+
+@pytest.fixture
+def clerk(client, demo):
+    client.force_login(User.objects.get(username="ca.canbo"))
+    return client
+
+
+def test_an_invalid_period_or_kind_in_the_value_history_is_a_vietnamese_404(clerk):
+    url = reverse("collection:value_history", args=["HS_VU", "TPLS_CA", "202006", "actual"])
+    for period in ["2020-06", "999999", "202013", "x" * 300, "1e999999999", "%00"]:
+        response = clerk.get(url.replace("202006", period))
+        assert response.status_code == 404, period
+        assert "Không tìm thấy" in response.content.decode()
+    assert clerk.get(url.replace("actual", "nonsense")).status_code == 404
+
+
+def test_opening_a_form_page_never_creates_a_submission(clerk):
+    """The finding: GET /nhap/BM_TPLS_CA/TPLS_CA/999912/ left a draft submission behind."""
+    before = Submission.objects.count()
+    for period in ["999912", "202007", "203001"]:
+        response = clerk.get(reverse("collection:entry", args=[*FORM, period]))
+        assert response.status_code in (200, 404)
+        history = clerk.get(reverse("collection:submission_history", args=[*FORM, period]))
+        assert history.status_code in (200, 404)
+    assert Submission.objects.count() == before
+    far = clerk.get(reverse("collection:entry", args=[*FORM, "999912"]))
+    assert far.status_code == 404 and "còn quá xa" in far.content.decode()
+
+
+def test_an_invalid_form_period_is_a_404_naming_the_problem(clerk):
+    response = clerk.get(reverse("collection:entry", args=[*FORM, "202013"]))
+    assert response.status_code == 404
+    assert "tháng phải từ 1 đến 12" in response.content.decode()
+
+
+def test_the_draft_is_created_when_something_is_saved(clerk):
+    url = reverse("collection:entry", args=[*FORM, "202007"])
+    page = clerk.get(url)
+    assert page.status_code == 200 and not Submission.objects.filter(period="202007").exists()
+    field = next(f for _, group in page.context["groups"] for f in group)
+    response = clerk.post(url, {"step": "save", field.key: "3"})
+    assert response.status_code == 302
+    assert Submission.objects.filter(period="202007", org_unit__code="TPLS_CA").count() == 1
+    assert (
+        DataValue.objects.get(
+            indicator=field.indicator, org_unit__code="TPLS_CA", period="202007", kind=field.kind
+        ).value
+        == 3
+    )
