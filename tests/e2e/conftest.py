@@ -6,6 +6,7 @@ and fail in strict mode (CI).
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +16,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    """Mark the browser tests `e2e`. The hook receives every collected item of the session, not only this
+    folder's: only items whose file lies under tests/e2e/ are marked (`pytest -m "not e2e"` runs the rest)."""
     for item in items:
-        item.add_marker(pytest.mark.e2e)
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

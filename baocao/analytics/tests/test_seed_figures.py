@@ -6,22 +6,17 @@ The expected strings are the seed's text; nothing here feeds them to the code.""
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import DataValue
 from baocao.core.numbers import change_phrase, format_count, format_number, format_percent, ratio_phrase
-from baocao.demo.loader import load_demo
+from baocao.testing.factories import computed_from_demo
 
 
 @pytest.fixture(scope="module")
 def june(django_db_setup, django_db_blocker):
     """The figures of June 2020, computed once from the demo (rolled back afterwards)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
-        figures = get_figures(["TPLS"], "202006")
-        transaction.set_rollback(True)
-    return figures
+    return computed_from_demo(django_db_blocker, lambda: get_figures(["TPLS"], "202006"))
 
 
 def count(figures, code, kind="actual"):

@@ -1,12 +1,10 @@
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 
 @pytest.fixture
-def admin_client(client, demo):
-    client.force_login(User.objects.get(username="admin"))
-    return client
+def admin_client(client_as):
+    return client_as("admin")
 
 
 def test_pages_require_login(client, db):

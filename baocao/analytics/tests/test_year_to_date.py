@@ -7,7 +7,6 @@ Expected figures are read from the stored data, so changing a stored value chang
 import re
 from decimal import Decimal
 
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from baocao.analytics.figures import get_figures
@@ -101,9 +100,8 @@ def ytd_cell(page: str, indicator_name: str, kind_label: str) -> str:
     raise AssertionError(f"Không thấy dòng {indicator_name} / {kind_label} trên trang chủ.")
 
 
-def test_home_page_shows_the_latest_cumulative_value_as_year_to_date(client, demo):
-    client.force_login(User.objects.get(username="admin"))
-    admin = client
+def test_home_page_shows_the_latest_cumulative_value_as_year_to_date(client_as):
+    admin = client_as("admin")
 
     def cell() -> str:
         page = admin.get(reverse("home"), {"period": "202006", "unit": "TPLS"}).content.decode()

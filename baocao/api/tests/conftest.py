@@ -1,10 +1,8 @@
 import pytest
-from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from baocao.accounts.models import Role, RoleAssignment
+from baocao.accounts.models import Role
 from baocao.indicators.models import DataSet, DataSetIndicator
+from baocao.testing.factories import make_user
 
 
 @pytest.fixture
@@ -25,20 +23,5 @@ def setup(world):
         ("vanphong", Role.OFFICE, world.city),
         ("lanhdao", Role.LEADER, world.city),
     ):
-        user = User.objects.create_user(name)
-        RoleAssignment.objects.create(user=user, role=role, org_unit=unit)
+        make_user(name, role, unit)
     return world
-
-
-@pytest.fixture
-def client_for(db):
-    """An API client authenticated with the user's token (the machine clients' way)."""
-
-    def make(username: str | None) -> APIClient:
-        client = APIClient()
-        if username:
-            token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return make

@@ -1,7 +1,4 @@
 import pytest
-from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from baocao.reports import jobs
 from baocao.reports.models import JobStatus, PdfJob, ReportRun
@@ -10,16 +7,9 @@ V1 = "/api/v1"
 
 
 @pytest.fixture
-def as_user(demo, settings):
+def as_user(demo, settings, client_for):
     settings.BAOCAO_PDF_IN_THREAD = False  # the test runs the queued job itself
-
-    def make(username):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return make
+    return client_for
 
 
 def test_report_runs_start_status_docx_and_pdf(as_user):

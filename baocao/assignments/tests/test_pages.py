@@ -2,20 +2,9 @@
 
 import io
 
-import pytest
-from django.contrib.auth.models import User
 from openpyxl import Workbook, load_workbook
 
 from baocao.assignments.models import Task
-
-
-@pytest.fixture
-def client_as(client, demo):
-    def sign_in(username):
-        client.force_login(User.objects.get(username=username))
-        return client
-
-    return sign_in
 
 
 def test_pages_need_login(client, db):

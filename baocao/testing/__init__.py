@@ -1,0 +1,1 @@
+"""Test support shared by the test suites (factories of the test worlds); not used by the application."""
