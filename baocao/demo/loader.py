@@ -15,7 +15,7 @@ import yaml
 from django.db import transaction
 
 from baocao.collection.models import ChangeSource, DataValue
-from baocao.collection.services import import_values_csv
+from baocao.collection.values import import_values_csv
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.demo.tasks import load_demo_tasks
 from baocao.demo.users import DEMO_USERS, demo_unit_users, load_users
