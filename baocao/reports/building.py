@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from baocao.analytics.figures import get_figures
@@ -14,7 +16,16 @@ from baocao.core import dates
 from baocao.core.periods import Period
 from baocao.core.text import nfc
 from baocao.orgunits.models import OrgUnit
-from baocao.reports.document import Annex, BodyItem, Heading, Paragraph, ReportDocument, Run, Table
+from baocao.reports.document import (
+    Annex,
+    BodyItem,
+    Heading,
+    Paragraph,
+    ReportDocument,
+    Run,
+    Table,
+    failed_block,
+)
 from baocao.reports.errors import ReportError
 from baocao.reports.markup import parse_runs
 from baocao.reports.models import BlockKind, Contribution, HeadingStyle, ReportBlock, ReportRun, ReportType
@@ -102,6 +113,25 @@ class _Builder:
             .order_by("sort_order", "org_unit__sort_order", "pk")
         ):
             self.contributions[contribution.section_key].append(contribution)
+        # Blocks that could not be made ("where: why"): marked in place, listed, and issuing refused.
+        self.failures: list[str] = []
+
+    def guarded(self, where: str, build: Callable[[], list[BodyItem]]) -> list[BodyItem]:
+        """The block's items, or the "[chưa lập được: ...]" mark when it fails: one block never breaks
+        the whole report."""
+        try:
+            return build()
+        except ReportError as exc:
+            self.failures.append(str(exc))
+            return [failed_block(str(exc).removeprefix(f"{where}: "))]
+
+    def text(self, source: str, where: str) -> str:
+        """A title or the trích yếu; when it fails, the mark in its place (and the failure listed)."""
+        try:
+            return self.render(source, where)
+        except ReportError as exc:
+            self.failures.append(str(exc))
+            return f"[chưa lập được: {str(exc).removeprefix(f'{where}: ')}]"
 
     def render(self, source: str, where: str, options: BlockOptions | None = None) -> str:
         self.context[OPTIONS_KEY] = options or self.default_options
@@ -128,8 +158,14 @@ class _Builder:
             items: list[BodyItem] = []
             for contribution in self.contributions.get(node.section.key, []):
                 at = f"{where}, nội dung của {contribution.org_unit.name}"
-                items.extend(self.paragraphs(self.render(contribution.text, at, options), at))
+                items.extend(self.guarded(at, partial(self.narrative, contribution.text, at, options)))
             return items
+        return self.guarded(where, lambda: self.block_body(block, where, options))
+
+    def narrative(self, text: str, where: str, options: BlockOptions) -> list[BodyItem]:
+        return list(self.paragraphs(self.render(text, where, options), where))
+
+    def block_body(self, block: ReportBlock, where: str, options: BlockOptions) -> list[BodyItem]:
         output = self.render(block.source, where, options)
         if block.kind == BlockKind.TABLE:
             try:
@@ -139,7 +175,7 @@ class _Builder:
         return list(self.paragraphs(output, where))
 
     def section_items(self, node: OutlineSection) -> list[BodyItem]:
-        title = self.render(node.section.title, f"{node.location}, tiêu đề")
+        title = self.text(node.section.title, f"{node.location}, tiêu đề")
         title = " ".join(title.split())
         items: list[BodyItem] = []
         for index, block in enumerate(node.blocks, start=1):
@@ -169,7 +205,8 @@ def build_document(
 ) -> BuiltReport:
     """The report for a period from today's data and contributions (a draft, or a run being issued).
 
-    Raises :class:`ReportError` naming the section and block when a template cannot be rendered."""
+    A block that cannot be rendered is marked in place and listed in ``document.failed_blocks`` (naming
+    the section and block); :class:`ReportError` only when the report type itself is unusable."""
     if period.type != report_type.period_type_enum:
         raise ReportError(
             f"Loại báo cáo “{report_type.name}” lập theo {report_type.get_period_type_display()}."
@@ -195,13 +232,13 @@ def build_document(
     annexes = tuple(
         Annex(
             label=node.number,
-            title=" ".join(builder.render(node.section.title, f"{node.location}, tiêu đề").split()).upper(),
+            title=" ".join(builder.text(node.section.title, f"{node.location}, tiêu đề").split()).upper(),
             attached_to=attached_to,
             items=tuple(builder.section_items(node)),
         )
         for node in annex_nodes
     )
-    summary = _lines(builder.render(report_type.summary, "Trích yếu"))
+    summary = _lines(builder.text(report_type.summary, "Trích yếu"))
     document = ReportDocument(
         parent_body=report_type.parent_body.upper(),
         issuer=_lines(report_type.issuer.upper()),
@@ -217,5 +254,6 @@ def build_document(
         ),
         signer_name=(run.signer_name if run and run.signer_name else report_type.signer_name),
         annexes=annexes,
+        failed_blocks=tuple(builder.failures),
     )
     return BuiltReport(document, used_figures(builder.context))

@@ -21,6 +21,7 @@ __all__ = [
     "Table",
     "document_from_json",
     "document_to_json",
+    "failed_block",
 ]
 
 
@@ -103,7 +104,10 @@ class ReportDocument:
     - ``recipients``: ô 9b, each item is one line without its leading "- " ("UBND tỉnh;" ... "Lưu: VT.");
     - ``authority`` and ``signer_titles``: ô 7a ("TM. ỦY BAN NHÂN DÂN", then "CHỦ TỊCH" or
       "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"); ``signer_name``: ô 7b;
-    - ``annexes``: appendices after the signature.
+    - ``annexes``: appendices after the signature;
+    - ``failed_blocks``: the blocks that could not be made (a figure without data, a template over its
+      limits, any template error), each "where: why"; they are printed as :func:`failed_block` in place,
+      shown at the top of the draft, and a report with any of them cannot be issued.
     """
 
     issuer: tuple[str, ...]
@@ -118,6 +122,7 @@ class ReportDocument:
     signer_name: str
     parent_body: str = ""
     annexes: tuple[Annex, ...] = field(default=())
+    failed_blocks: tuple[str, ...] = field(default=())
 
     def plain_text(self) -> str:
         """The body's text, one line per heading, paragraph or table row (for search and comparison)."""
@@ -187,4 +192,10 @@ def document_from_json(data: dict[str, Any]) -> ReportDocument:
         signer_name=data["signer_name"],
         parent_body=data.get("parent_body", ""),
         annexes=annexes,
+        failed_blocks=tuple(data.get("failed_blocks", ())),
     )
+
+
+def failed_block(reason: str) -> Paragraph:
+    """What a draft prints in place of a block that could not be made: "[chưa lập được: lý do]"."""
+    return Paragraph((Run(f"[chưa lập được: {reason}]", italic=True),))

@@ -14,7 +14,9 @@ named "BC ..." styles; office staff may edit it in Word and upload their own cop
 - ``annexes``: a list of ``{"label", "title", "attached_to", "body"}`` with ``body`` as above.
 
 Templates run in Jinja's immutable sandbox with autoescape and ``StrictUndefined``: an uploaded frame
-cannot reach Python objects, and a misspelt field fails loudly instead of printing nothing.
+cannot reach Python objects, and a misspelt field fails loudly instead of printing nothing. The sandbox is
+bounded like the report blocks (:mod:`baocao.reports.limits`, setting ``BAOCAO_FRAME_LIMITS``): a frame
+with a macro calling itself or a loop too long is refused when uploaded, with the line of the tag.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from docx.shared import Emu, Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate, RichText
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from lxml import etree
 
 from baocao.reports.document import Annex, BodyItem, Heading, Paragraph, ReportDocument, Run, Table
+from baocao.reports.limits import FRAME_LIMITS, BoundedEnvironment, RenderError, render_scope
 
 __all__ = ["DEFAULT_FRAME", "FRAME_VARIABLES", "DocxError", "frame_context", "render_docx", "validate_frame"]
 
@@ -153,8 +156,8 @@ def frame_context(document: ReportDocument) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------- frame
-def _environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+def _environment() -> BoundedEnvironment:
+    return BoundedEnvironment(FRAME_LIMITS, autoescape=True, undefined=StrictUndefined)
 
 
 def _package_problem(data: bytes) -> str | None:
@@ -203,14 +206,20 @@ def render_docx(document: ReportDocument, frame: bytes | None = None) -> bytes:
     """The report as a .docx, laid out by ``frame`` (the default frame when None)."""
     template = _template(DEFAULT_FRAME.read_bytes() if frame is None else frame)
     context = frame_context(document)
+    environment = _environment()
     try:
-        template.render(context, jinja_env=_environment(), autoescape=True)
+        with render_scope(environment):  # one budget for all the parts (body, headers, footers)
+            template.render(context, jinja_env=environment, autoescape=True)
     except TemplateSyntaxError as exc:
         raise DocxError(_syntax_message(exc)) from exc
     except UndefinedError as exc:
         raise DocxError(f"Khung mẫu dùng dữ liệu không có: {exc.message}.") from exc
     except SecurityError as exc:
         raise DocxError("Khung mẫu dùng thao tác không được phép trong thẻ.") from exc
+    except RenderError as exc:  # over the limits of a frame (recursion, loops, size, time)
+        raise DocxError(f"Khung mẫu vượt giới hạn: {exc}") from exc
+    except RecursionError as exc:
+        raise DocxError("Khung mẫu lồng nhau quá sâu (thẻ hoặc macro lồng quá nhiều cấp).") from exc
     except (TemplateError, etree.LxmlError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise DocxError(f"Không tạo được văn bản Word từ khung mẫu: {exc}") from exc
     _fit_rules(template.docx)

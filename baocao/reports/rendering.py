@@ -20,7 +20,7 @@ import datetime
 import functools
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,23 +35,35 @@ from jinja2 import (
     pass_context,
 )
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from baocao.analytics.figures import Figure, FigureLookupError, FigureSet, TargetFigure
 from baocao.collection.models import ValueKind
 from baocao.core import dates, numbers
 from baocao.core.periods import Period
 from baocao.core.text import nfc
+from baocao.reports.limits import (
+    BLOCK_LIMITS,
+    BoundedEnvironment,
+    BudgetExceeded,
+    RenderError,
+    TemplateLimits,
+    template_line,
+)
 
 __all__ = [
     "FILTERS",
     "OPTIONS_KEY",
     "BlockOptions",
+    "BudgetExceeded",
     "FigureView",
     "FiguresView",
+    "MissingFigure",
     "RenderError",
     "TargetView",
+    "TemplateLimits",
     "make_environment",
+    "missing_figures",
     "render_block",
     "report_context",
     "used_figures",
@@ -59,12 +71,17 @@ __all__ = [
 ]
 
 
-class RenderError(ValueError):
-    """A text block cannot be rendered; the message is Vietnamese and meant for the office staff."""
+class MissingFigure(RenderError):
+    """A block needs a figure (or a target) that has no data for the period: the template is sound and
+    the block renders once the data is there."""
+
+
+class _MissingValue(UndefinedError):
+    """Raised by the undefined value standing for a figure without data."""
 
 
 def _missing(what: str) -> Undefined:
-    return StrictUndefined(hint=f"Thiếu số liệu: {what} chưa có giá trị.")
+    return StrictUndefined(hint=f"Thiếu số liệu: {what} chưa có giá trị.", exc=_MissingValue)
 
 
 def _or_missing(value: Decimal | None, what: str) -> Decimal | Undefined:
@@ -130,7 +147,7 @@ class FigureView:
         try:
             return TargetView(self._figure.target(code), self._label)
         except FigureLookupError as exc:
-            raise RenderError(str(exc)) from None
+            raise MissingFigure(str(exc)) from None
 
 
 class FiguresView:
@@ -198,7 +215,7 @@ def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
             if isinstance(arg, Undefined):
                 arg._fail_with_undefined_error()
             if arg is None:
-                raise RenderError(f'Bộ lọc "{name}" nhận giá trị trống (không có số liệu).')
+                raise MissingFigure(f'Bộ lọc "{name}" nhận giá trị trống (không có số liệu).')
         try:
             return func(*args, options=_options(context), **kwargs)
         except (TypeError, ValueError) as exc:
@@ -286,11 +303,16 @@ def _finalize(value: Any) -> Any:
     return numbers.format_number(value) if isinstance(value, Decimal) else value
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
-    """A new sandbox: autoescape, StrictUndefined, the Vietnamese filters of :data:`FILTERS`, and bare
-    Decimals printed with :func:`~baocao.core.numbers.format_number`."""
-    env = ImmutableSandboxedEnvironment(
-        autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, finalize=_finalize
+def make_environment() -> BoundedEnvironment:
+    """A new sandbox with the limits of :mod:`baocao.reports.limits` (setting ``BAOCAO_TEMPLATE_LIMITS``):
+    autoescape, StrictUndefined, the Vietnamese filters of :data:`FILTERS`, and bare Decimals printed
+    with :func:`~baocao.core.numbers.format_number`."""
+    env = BoundedEnvironment(
+        BLOCK_LIMITS,
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters.update({name: _filter(name, func) for name, func in FILTERS.items()})
     return env
@@ -329,12 +351,22 @@ def render_block(source: str, context: Mapping[str, Any]) -> str:
         raise RenderError(_syntax_message(exc)) from None
     except SecurityError as exc:
         raise RenderError(f"Mẫu dùng thao tác không được phép: {exc}") from None
+    except _MissingValue as exc:
+        raise MissingFigure(exc.message or str(exc)) from None
     except UndefinedError as exc:
         raise RenderError(_undefined_message(exc.message or str(exc))) from None
     except RenderError:
         raise
+    except RecursionError:
+        raise _too_deep() from None
     except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
         raise RenderError(f"Lỗi khi hiển thị mẫu: {exc}") from None
+
+
+def _too_deep() -> RenderError:
+    line = template_line()
+    where = f"Dòng {line}: " if line else ""
+    return BudgetExceeded(f"{where}mẫu lồng nhau quá sâu (biểu thức hoặc lời gọi lồng quá nhiều cấp).")
 
 
 def validate_block(source: str, codes: Collection[str] | None = None) -> list[str]:
@@ -346,6 +378,8 @@ def validate_block(source: str, codes: Collection[str] | None = None) -> list[st
         env.compile(tree)  # unknown filters and tests are only found when compiling
     except TemplateSyntaxError as exc:
         return [_syntax_message(exc)]
+    except RecursionError:
+        return [str(_too_deep())]
     if codes is None:
         return []
     problems: list[str] = []
@@ -423,3 +457,23 @@ def used_figures(context: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
                 "targets": {t.code: _plain(t.value) for t in figure.targets.values()},
             }
     return snapshot
+
+
+def missing_figures(figure_set: FigureSet) -> FigureSet:
+    """The same indicators, kinds and targets with no data at all: a trial render over it runs the
+    branches a template takes when figures are missing (``{% if f.X.value is defined %}...{% else %}``)."""
+    figures = {
+        key: replace(
+            figure,
+            value=None,
+            previous=None,
+            last_year=None,
+            ytd=None,
+            targets={
+                code: replace(target, achieved=None, achieved_ytd=None)
+                for code, target in figure.targets.items()
+            },
+        )
+        for key, figure in figure_set.figures.items()
+    }
+    return FigureSet(figure_set.period, figure_set.org_units, figure_set.indicators, figures)

@@ -129,6 +129,10 @@ def issue_run(run: ReportRun, user: MaybeUser = None) -> ReportRun:
     _check_not_issued(run)
     _check_issuable(run)
     built = build_document(run.report_type, run.org_unit, run.period_obj, run)
+    if built.document.failed_blocks:
+        raise ReportError(
+            "Chưa ban hành được: còn khối chưa lập được — " + "; ".join(built.document.failed_blocks) + "."
+        )
     run.document = document_to_json(built.document)
     run.figures = built.figures
     run.docx = docx.render_docx(built.document, frame_of(run.report_type))
