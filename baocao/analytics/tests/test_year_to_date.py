@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from baocao.analytics.figures import get_figures
+from baocao.analytics.figures import Figure, get_figures
 from baocao.collection.models import DataValue
 from baocao.core.numbers import format_number, format_percent
 from baocao.core.periods import Period
@@ -19,7 +19,7 @@ from baocao.orgunits.models import OrgUnit
 JUNE = Period.parse("202006")
 
 
-def chi(kind: str):  # type: ignore[no-untyped-def]
+def chi(kind: str) -> Figure:
     return get_figures(["TPLS"], JUNE, ["CHI_NSNN"]).get("CHI_NSNN", kind)
 
 

@@ -7,13 +7,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import DataValue
 from baocao.collection.values import import_values_csv
 from baocao.core.periods import Period
-from baocao.demo.loader import load_demo
 from baocao.reports.rendering import (
     FiguresView,
     RenderError,
@@ -22,6 +20,7 @@ from baocao.reports.rendering import (
     report_context,
     validate_block,
 )
+from baocao.testing.factories import computed_from_demo
 
 JUNE = Period.month(2020, 6)
 
@@ -71,10 +70,7 @@ CAPITAL_SEED = (
 @pytest.fixture(scope="module")
 def june(django_db_setup, django_db_blocker):
     """The standard context of June 2020, computed once from the demo (rolled back afterwards)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
-        figures = get_figures(["TPLS"], JUNE)
-        transaction.set_rollback(True)
+    figures = computed_from_demo(django_db_blocker, lambda: get_figures(["TPLS"], JUNE))
     return report_context(figures, JUNE, "UBND thành phố Lạng Sơn")
 
 

@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 import yaml
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from baocao.assignments import services as tasks
 from baocao.assignments.models import Task
 from baocao.collection.models import DataValue
 from baocao.collection.values import import_values_csv
 from baocao.core.periods import Period
-from baocao.demo.loader import DATA_DIR, load_demo
+from baocao.demo.loader import DATA_DIR
 from baocao.reports.building import build_document
 from baocao.reports.document import Heading, Paragraph, Table
 from baocao.reports.models import ReportRun, ReportType
+from baocao.testing.factories import computed_from_demo
 
 SEED = Path(__file__).parent / "data" / "bao-cao-kt-xh-thang-6-2020.md"
 JUNE = Period.month(2020, 6)
@@ -81,12 +81,12 @@ OTHER_SENTENCES = [
 @pytest.fixture(scope="module")
 def june(django_db_setup, django_db_blocker):
     """The June 2020 report built once from the demo (rolled back afterwards)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
+
+    def build():
         report_type = ReportType.objects.get(code="KTXH_THANG")
-        built = build_document(report_type, report_type.org_unit, JUNE)
-        transaction.set_rollback(True)
-    return built
+        return build_document(report_type, report_type.org_unit, JUNE)
+
+    return computed_from_demo(django_db_blocker, build)
 
 
 @pytest.fixture(scope="module")
