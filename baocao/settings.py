@@ -227,11 +227,17 @@ BAOCAO_PDF_IN_THREAD = envbool("BAOCAO_PDF_IN_THREAD", "True")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "baocao.api.authentication.CsrfSessionAuthentication",  # CSRF from the header, body unread
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON bounded in size, depth and numbers (api/parsers.py); limit/offset capped (api/pagination.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "baocao.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "baocao.api.pagination.Pagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {

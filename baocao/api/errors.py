@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, UnreadablePostError
+from rest_framework import exceptions as drf
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -52,7 +53,45 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
+class BodyRejected(drf.ParseError):
+    """A request body this system refuses to parse, with the Vietnamese reason (api/parsers.py)."""
+
+
+def _drf_message(exc: APIException) -> str | None:
+    """Vietnamese for DRF's own errors, whose default texts are English (or half translated)."""
+    if isinstance(exc, drf.UnsupportedMediaType):
+        media = str(getattr(exc, "media_type", "") or "").strip() or "không rõ"
+        return f"Kiểu dữ liệu “{media[:100]}” không được nhận ở địa chỉ này; hãy gửi application/json."
+    if isinstance(exc, drf.MethodNotAllowed):
+        method = str(getattr(exc, "method", "") or "")
+        return f"Phương thức “{method[:20]}” không được dùng ở địa chỉ này."
+    if isinstance(exc, drf.NotAcceptable):
+        return "Không trả lời được theo kiểu dữ liệu yêu cầu (tiêu đề Accept); hãy nhận application/json."
+    if isinstance(exc, drf.Throttled):
+        wait = f" sau {int(exc.wait) + 1} giây" if exc.wait is not None else " sau ít phút"
+        return f"Quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại{wait}."
+    if isinstance(exc, drf.NotAuthenticated):
+        return "Chưa đăng nhập: hãy gửi kèm mã truy cập (Authorization: Token ...) hoặc đăng nhập."
+    if isinstance(exc, drf.AuthenticationFailed):
+        return "Mã truy cập hoặc thông tin đăng nhập không đúng."
+    if isinstance(exc, drf.ParseError) and not isinstance(exc, BodyRejected):
+        return "Không đọc được dữ liệu gửi lên (định dạng hỏng)."
+    return None
+
+
 def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return errors_response(
+            [error("Dữ liệu gửi lên quá lớn so với giới hạn của hệ thống.")],
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent | UnreadablePostError):
+        return errors_response([error("Không đọc được dữ liệu gửi lên.")], status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, APIException) and (message := _drf_message(exc)) is not None:
+        response = exception_handler(exc, context)
+        if response is not None:
+            response.data = {"errors": [error(message)]}
+        return response
     if isinstance(exc, ValueConflict):
         current = exc.current
         return errors_response(
