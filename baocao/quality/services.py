@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import DataValue, Submission
+from baocao.core import safeyaml
 from baocao.core.periods import Period
 from baocao.indicators.models import DataSetIndicator, Indicator, TargetType
 from baocao.orgunits.models import OrgUnit
@@ -264,7 +265,7 @@ def import_rules(text: str | bytes) -> list[ValidationRule]:
     """Create or replace rules (and deviation thresholds) from YAML; every rule is checked first and on
     any problem nothing is written (RuleProblems lists them all)."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = safeyaml.load(text) or {}
     except yaml.YAMLError as exc:
         raise RuleProblems([f"Tệp YAML không đọc được: {exc}"]) from None
     if not isinstance(data, dict):
