@@ -28,6 +28,7 @@ run: demo
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # layer contracts ([tool.importlinter] in pyproject.toml; docs/decisions/0007-layers.md)
 
 typecheck: setup
 	$(BIN)/mypy baocao

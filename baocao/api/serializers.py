@@ -6,10 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from baocao.assignments.models import Completion, Task
+from baocao.assignments.status import task_items
 from baocao.collection.models import DataValue, Submission, ValueKind
 from baocao.collection.workflow import STEPS
 from baocao.core.numbers import NumberParseError, format_number, parse_number
@@ -296,10 +298,6 @@ class TaskSerializer(serializers.ModelSerializer):
     @extend_schema_field(TaskItemSerializer(many=True))
     def get_items(self, obj: Task) -> list[dict[str, Any]]:
         """The task's deadlines and their status today."""
-        from django.utils import timezone
-
-        from baocao.assignments.status import task_items
-
         return [
             {
                 "occurrence": item.occurrence,

@@ -6,6 +6,8 @@ class AssignmentsConfig(AppConfig):
     verbose_name = "Theo dõi nhiệm vụ"
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django imports apps.py before the models of the apps are loaded,
+        # and these modules import models. The registry (reports.providers) keeps reports from importing us.
         from baocao.assignments.review import report_provider
         from baocao.reports.providers import register
 

@@ -6,6 +6,8 @@ class QualityConfig(AppConfig):
     verbose_name = "Chất lượng số liệu"
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django imports apps.py before the models of the apps are loaded,
+        # and these modules import models. The hook (BEFORE_STEP) keeps collection from importing quality.
         from baocao.collection.workflow import BEFORE_STEP
         from baocao.quality.services import approval_problems
 

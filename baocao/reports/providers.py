@@ -1,9 +1,7 @@
 """Extra names other apps give to report templates (task review, for example).
 
-An app registers a provider in its AppConfig.ready()::
-
-    from baocao.reports.providers import register
-    register("ra_soat", task_review_for_report)
+An app registers a provider in its AppConfig.ready() (reports never imports the apps that provide):
+``register("ra_soat", task_review_for_report)``.
 
 A provider is called as ``provider(org_unit, period)`` and returns a value templates can read (plain
 data: strings, numbers, lists, dicts or small read-only objects — never model instances). When a
