@@ -27,6 +27,7 @@ from baocao.assignments import services
 from baocao.assignments.review import Review
 from baocao.assignments.status import STATUS_ORDER
 from baocao.core import safexlsx
+from baocao.core.cells import append_row  # text cells as text, never formulas
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.core.dates import DateParseError, parse_date
 from baocao.core.text import clean, search_key
@@ -85,7 +86,7 @@ def template_xlsx() -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Nhiệm vụ"
-    sheet.append(list(COLUMNS))
+    append_row(sheet, list(COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     return _save(book)
@@ -197,14 +198,14 @@ def review_xlsx(result: Review) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = f"Nhiệm vụ {result.period.id}"
-    sheet.append([f"Biểu tổng hợp tình hình thực hiện nhiệm vụ {result.period.label}"])
-    sheet.append(["STT", "Đơn vị", "Tổng số", *(s.label for s in STATUS_ORDER)])
+    append_row(sheet, [f"Biểu tổng hợp tình hình thực hiện nhiệm vụ {result.period.label}"])
+    append_row(sheet, ["STT", "Đơn vị", "Tổng số", *(s.label for s in STATUS_ORDER)])
     for i, unit in enumerate(result.units, start=1):
-        sheet.append([i, unit.unit.name, len(unit.items), *(unit.count(s) for s in STATUS_ORDER)])
-    sheet.append(["", "Tổng cộng", result.total, *(result.totals[s] for s in STATUS_ORDER)])
+        append_row(sheet, [i, unit.unit.name, len(unit.items), *(unit.count(s) for s in STATUS_ORDER)])
+    append_row(sheet, ["", "Tổng cộng", result.total, *(result.totals[s] for s in STATUS_ORDER)])
     for cell in (*sheet[1], *sheet[2], *sheet[sheet.max_row]):
         cell.font = Font(bold=True)
     sheet.column_dimensions["B"].width = 40
-    sheet.append([])
-    sheet.append([result.sentence])
+    append_row(sheet, [])
+    append_row(sheet, [result.sentence])
     return _save(book)

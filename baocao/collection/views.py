@@ -6,11 +6,11 @@ Every page starts from accounts.permissions: what the user may see (VIEW) and do
 from __future__ import annotations
 
 import datetime
+from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,8 +34,9 @@ from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
 from baocao.orgunits.models import OrgUnit
 from baocao.quality.services import entry_checks  # data quality: rule messages per field
-from baocao.reports import contributions as reports
-from baocao.reports.models import Contribution, ReportSection, ReportType
+from baocao.reports import narrative
+from baocao.reports.errors import TemplateProblems
+from baocao.reports.models import Contribution, ContributionChange, ReportSection
 
 
 def period_from_request(request: HttpRequest) -> Period:
@@ -125,10 +126,7 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
     if request.method == "POST":
         step = request.POST.get("step", "save")
         if step == "save":
-            if not can_enter:
-                raise PermissionDenied(
-                    "Bạn không sửa được số liệu này (không có quyền hoặc bộ số liệu đã gửi)."
-                )
+            # The value action decides: permission (403), the rules, the closed form, conflicts.
             outcome = save_entry(submission, request.user, _inputs(request, fields))
             if outcome.ok:
                 messages.success(request, f"Đã lưu {outcome.saved} số liệu.")
@@ -185,17 +183,16 @@ def _transition(
 def autosave(request: HttpRequest, data_set: str, unit: str, period: str) -> JsonResponse:
     """Save one field as the user leaves it (drafts saved as you go); JSON for the page's script."""
     submission = _form(request, data_set, unit, period, create=True)
-    if not (can(request.user, Action.ENTER, submission.org_unit) and submission.is_editable):
-        return JsonResponse(
-            {"error": "Bạn không sửa được số liệu này (không có quyền hoặc đã gửi)."}, status=403
-        )
     fields = [f for _, group in form_fields(submission) for f in group]
     inputs = _inputs(request, fields)
     if len(inputs) != 1:
         return JsonResponse({"error": "Cần đúng một ô số liệu."}, status=400)
     (item,) = inputs
     field = next(f for f in fields if f.member.pk == item.member_id)
-    outcome = save_entry(submission, request.user, inputs)
+    try:  # the value action decides permission, the rules, the closed form and conflicts
+        outcome = save_entry(submission, request.user, inputs)
+    except PermissionDenied as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
     if outcome.form_error:
         return JsonResponse({"error": outcome.form_error}, status=409)
     if item.member_id in outcome.errors:
@@ -290,57 +287,85 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/review.html", context)
 
 
-def _report_types_for(unit: OrgUnit) -> QuerySet[ReportType]:
-    """Report types of the unit's ancestors (or itself): those its narrative contributes to."""
-    ancestors = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
-    return ReportType.objects.filter(is_active=True, org_unit_id__in=ancestors)
+def _narrative_page(request: HttpRequest, unit: str, period: str) -> tuple[OrgUnit, Period]:
+    """The unit (404 unless the user may see it) and period (404 when invalid) of a narrative URL."""
+    unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
+    try:
+        return unit_obj, Period.parse(period)
+    except PeriodError:
+        raise Http404(f"Kỳ “{period[:20]}” không hợp lệ.") from None
 
 
 @login_required
 def contributions(request: HttpRequest, unit: str, period: str) -> HttpResponse:
-    """A unit's narrative for the report, one text per report section (may use data fields)."""
-    unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
+    """A unit's narrative for the report: one text per section assigned to the unit (may use data fields).
+    Written by the unit while its data set is a draft or returned, or corrected by the office."""
+    unit_obj, period_obj = _narrative_page(request, unit, period)
     try:
-        period_obj = Period.parse(period)
-    except PeriodError as exc:
-        raise PermissionDenied(str(exc)) from None
-    may_edit = can(request.user, Action.ENTER, unit_obj)
-    report_types = list(_report_types_for(unit_obj).filter(period_type=period_obj.type))
-    sections = list(
-        ReportSection.objects.filter(report_type__in=report_types, blocks__kind="contributions")
-        .distinct()
-        .select_related("report_type")
-        .order_by("report_type", "sort_order")
-    )
+        refusal = narrative.write_refusal(request.user, unit_obj, period_obj)
+    except PermissionDenied:
+        may_edit, refusal = False, None
+    else:
+        may_edit = refusal is None
+    sections = narrative.sections_for(unit_obj, period_obj)
     current = {
-        (c.report_type_id, c.section_key): c
-        for c in Contribution.objects.filter(
-            report_type__in=report_types, org_unit=unit_obj, period=period_obj.id
+        key: narrative.joined_text(group)
+        for key, group in groupby(
+            Contribution.objects.filter(
+                report_type__in={s.report_type_id for s in sections}, org_unit=unit_obj, period=period_obj.id
+            ).order_by("report_type", "section_key", "sort_order", "pk"),
+            key=lambda c: (c.report_type_id, c.section_key),
         )
     }
     if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied("Bạn không có quyền viết nội dung báo cáo của đơn vị này.")
-        texts = {s.pk: request.POST.get(f"s{s.pk}", "") for s in sections if f"s{s.pk}" in request.POST}
+        posted = {
+            int(name[1:]): value
+            for name, value in request.POST.items()
+            if name[:1] == "s" and name[1:].isdigit() and len(name) < 20
+        }
+        known = ReportSection.objects.select_related("report_type").in_bulk(list(posted)[:500])
+        texts = {known[pk]: value for pk, value in posted.items() if pk in known}
         try:
-            saved = reports.save_contributions(
-                unit_obj, period_obj, {s: texts[s.pk] for s in sections if s.pk in texts}, request.user
-            )
-        except reports.TemplateProblems as exc:
+            saved = narrative.save_narrative(unit_obj, period_obj, texts, request.user)
+        except narrative.NarrativeClosed as exc:
+            messages.error(request, f"Chưa lưu: {exc}")
+        except TemplateProblems as exc:
             messages.error(request, "Chưa lưu: " + " ".join(exc.problems))
         else:
-            messages.success(request, f"Đã lưu nội dung {saved} mục.")
+            done = f"Đã lưu nội dung {saved} mục." if saved else "Nội dung không thay đổi."
+            messages.success(request, done)
             return redirect(request.path)
-    rows = []
-    for section in sections:
-        saved_text = (
-            current[(section.report_type_id, section.key)].text
-            if (section.report_type_id, section.key) in current
-            else ""
+    rows = [
+        (
+            section,
+            request.POST.get(f"s{section.pk}", current.get((section.report_type_id, section.key), "")),
+            narrative.assigned_units(section.report_type, section.key),
         )
-        rows.append((section, request.POST.get(f"s{section.pk}", saved_text)))
+        for section in sections
+    ]
     return render(
         request,
         "collection/contributions.html",
-        {"unit": unit_obj, "period": period_obj, "rows": rows, "may_edit": may_edit},
+        {"unit": unit_obj, "period": period_obj, "rows": rows, "may_edit": may_edit, "refusal": refusal},
+    )
+
+
+@login_required
+def contribution_history(request: HttpRequest, unit: str, period: str) -> HttpResponse:
+    """Every change of a unit's narrative in a period: section, who, when, old → new, through what."""
+    unit_obj, period_obj = _narrative_page(request, unit, period)
+    changes = list(
+        ContributionChange.objects.filter(org_unit=unit_obj, period=period_obj.id).select_related(
+            "changed_by", "report_type"
+        )
+    )
+    titles = {
+        (s.report_type_id, s.key): s.title
+        for s in ReportSection.objects.filter(report_type__in={c.report_type_id for c in changes})
+    }
+    rows = [(c, titles.get((c.report_type_id, c.section_key), c.section_key)) for c in changes]
+    return render(
+        request,
+        "collection/contribution_history.html",
+        {"unit": unit_obj, "period": period_obj, "rows": rows},
     )

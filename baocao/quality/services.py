@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import DataValue, Submission
 from baocao.core import safeyaml
+from baocao.core.cells import append_row  # text cells as text, never formulas
 from baocao.core.periods import Period
 from baocao.indicators.models import DataSetIndicator, Indicator, TargetType
 from baocao.orgunits.models import OrgUnit
@@ -351,15 +352,15 @@ def violations_xlsx(period: Period, violations: Sequence[Violation]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Vi phạm"
-    sheet.append([f"Kết quả kiểm tra số liệu {period.label}"])
+    append_row(sheet, [f"Kết quả kiểm tra số liệu {period.label}"])
     sheet["A1"].font = Font(bold=True)
     header = ["Mức độ", "Đơn vị", "Quy tắc", "Mã quy tắc", "Chỉ tiêu", "Nội dung"]
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for v in violations:
         fields = ", ".join(f"{code} ({kind})" for code, kind in v.fields)
-        sheet.append([v.importance_label, v.org_unit.name, v.rule_name, v.rule, fields, v.text])
+        append_row(sheet, [v.importance_label, v.org_unit.name, v.rule_name, v.rule, fields, v.text])
     for column, width in zip("ABCDEF", (18, 34, 34, 28, 34, 90), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

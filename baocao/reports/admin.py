@@ -8,11 +8,14 @@ from baocao.reports.checks import check_block_source
 from baocao.reports.models import (
     BlockKind,
     Contribution,
+    ContributionChange,
     PdfJob,
     ReportBlock,
     ReportRun,
+    ReportRunEvent,
     ReportSection,
     ReportType,
+    SectionAssignment,
 )
 
 
@@ -57,12 +60,52 @@ class ReportSectionInline(admin.TabularInline):
     show_change_link = True
 
 
+class SectionAssignmentInline(admin.TabularInline):
+    """Which units write which section (their narrative), in order; also in the YAML as ``units:``."""
+
+    model = SectionAssignment
+    fields = ("section_key", "sort_order", "org_unit")
+    extra = 0
+
+
 @admin.register(ReportType)
 class ReportTypeAdmin(admin.ModelAdmin):
     form = ReportTypeForm
     list_display = ("code", "name", "period_type", "org_unit", "is_active")
     search_fields = ("search_key",)
-    inlines = [ReportSectionInline]
+    inlines = [ReportSectionInline, SectionAssignmentInline]
+
+
+@admin.register(SectionAssignment)
+class SectionAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("report_type", "section_key", "sort_order", "org_unit")
+    list_filter = ("report_type",)
+    search_fields = ("section_key", "org_unit__code", "org_unit__name")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit trails: shown, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ContributionChange)
+class ContributionChangeAdmin(ReadOnlyAdmin):
+    list_display = ("changed_at", "report_type", "period", "section_key", "org_unit", "changed_by", "source")
+    list_filter = ("report_type", "period", "source")
+
+
+@admin.register(ReportRunEvent)
+class ReportRunEventAdmin(ReadOnlyAdmin):
+    list_display = ("changed_at", "run", "kind", "number", "changed_by", "reason")
+    list_filter = ("kind",)
 
 
 class ReportBlockForm(forms.ModelForm):
@@ -110,7 +153,7 @@ class ReportSectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(ReadOnlyAdmin):  # written on the unit's narrative page (rules and audit trail)
     list_display = ("report_type", "period", "section_key", "org_unit", "sort_order")
     list_filter = ("report_type", "period")
     search_fields = ("text", "section_key")
@@ -125,6 +168,9 @@ class ReportRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:  # issued reports are frozen
         return super().has_change_permission(request, obj) and not (obj and obj.is_issued)
 
+    def has_delete_permission(self, request, obj=None) -> bool:  # issued: withdrawn, never deleted
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_issued)
+
 
 @admin.register(PdfJob)
 class PdfJobAdmin(admin.ModelAdmin):
@@ -132,3 +178,6 @@ class PdfJobAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     exclude = ("docx", "pdf")
     readonly_fields = ("run", "status", "error", "requested_by", "started_at", "finished_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # the files of an issued report stay
+        return super().has_delete_permission(request, obj) and not (obj and obj.run.is_issued)

@@ -1,15 +1,15 @@
-"""The units' narrative for report sections (contributions): saved by a unit for a period, or a whole
-period imported from YAML. Every text is checked like a template block; on any problem nothing is saved."""
+"""The units' narrative for report sections (contributions): a whole period imported from YAML (a unit's
+own edits go through :mod:`baocao.reports.narrative`). Every text is checked like a template block and
+every unit must be assigned to its section; on any problem nothing is saved. Changes are audited."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 
 import yaml
 from django.db import transaction
-from django.utils import timezone
 
-from baocao.accounts.permissions import Action, require
+from baocao.collection.models import ChangeSource
 from baocao.core import safeyaml
 from baocao.core.periods import Period, PeriodError
 from baocao.core.text import nfc
@@ -17,10 +17,11 @@ from baocao.core.users import MaybeUser, acting_user
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.checks import BlockChecker
 from baocao.reports.errors import TemplateProblems
-from baocao.reports.models import Contribution, ReportSection, ReportType
+from baocao.reports.models import Contribution, ReportSection, ReportType, SectionAssignment
+from baocao.reports.narrative import joined_text, record_change
 from baocao.reports.template_files import text_field
 
-__all__ = ["import_contributions", "save_contributions"]
+__all__ = ["import_contributions"]  # a unit's own edits: baocao.reports.narrative.save_narrative
 
 
 def import_contributions(
@@ -39,6 +40,11 @@ def import_contributions(
     if not isinstance(data, dict):
         raise TemplateProblems(["Tệp nội dung phải là bảng: mã mục → danh sách {unit, text}."])
     keys = set(ReportSection.objects.filter(report_type=report_type).values_list("key", flat=True))
+    assigned: dict[str, set[int]] = {}
+    for key, unit_id in SectionAssignment.objects.filter(report_type=report_type).values_list(
+        "section_key", "org_unit_id"
+    ):
+        assigned.setdefault(key, set()).add(unit_id)
     units = {u.code: u for u in OrgUnit.objects.all()}
     checker = BlockChecker.create(report_type.period_type)
     problems: list[str] = []
@@ -59,6 +65,8 @@ def import_contributions(
             unit = units.get(str(item["unit"]))
             if unit is None:
                 problems.append(f"{at}: không có đơn vị mã “{item['unit']}”.")
+            elif unit.pk not in assigned.get(key, set()):
+                problems.append(f"{at}: mục này không giao cho {unit.name} viết (xem “units” của mục).")
             body = text_field(item, "text", at, problems, required=True)
             problems.extend(f"{at}: {p}" for p in checker.problems(body))
             rows.append(
@@ -75,42 +83,21 @@ def import_contributions(
     if problems:
         raise TemplateProblems(problems)
     with transaction.atomic():
+        old = _texts(
+            Contribution.objects.filter(report_type=report_type, period=period.id).select_related("org_unit")
+        )
         Contribution.objects.filter(report_type=report_type, period=period.id).delete()
         Contribution.objects.bulk_create(rows)
+        new = _texts(rows)
+        for key, unit in sorted(set(old) | set(new), key=lambda pair: (pair[0], pair[1].sort_order)):
+            before, after = old.get((key, unit), ""), new.get((key, unit), "")
+            record_change(report_type, key, unit, period, before, after, user, ChangeSource.COMMAND)
     return len(rows)
 
 
-@transaction.atomic
-def save_contributions(
-    org_unit: OrgUnit, period: Period, texts: Mapping[ReportSection, str], user: MaybeUser = None
-) -> int:
-    """Save a unit's narrative for report sections in a period (empty text removes it). Each text is
-    checked like a block (data fields must exist and render); on any problem nothing is saved."""
-    require(user, Action.ENTER, org_unit)
-    checkers: dict[str, BlockChecker] = {}
-    problems: list[str] = []
-    for section, text in texts.items():
-        checker = checkers.setdefault(
-            section.report_type.period_type, BlockChecker.create(section.report_type.period_type)
-        )
-        problems.extend(f"Mục “{section.title}”: {p}" for p in checker.problems(nfc(text)))
-    if problems:
-        raise TemplateProblems(problems)
-    for section, text in texts.items():
-        text = nfc(text).strip()
-        existing = Contribution.objects.filter(
-            report_type=section.report_type, section_key=section.key, org_unit=org_unit, period=period.id
-        )
-        if not text:
-            existing.delete()
-        elif not existing.update(text=text, updated_by=acting_user(user), updated_at=timezone.now()):
-            Contribution.objects.create(
-                report_type=section.report_type,
-                section_key=section.key,
-                org_unit=org_unit,
-                period=period.id,
-                text=text,
-                sort_order=org_unit.sort_order,
-                updated_by=acting_user(user),
-            )
-    return len(texts)
+def _texts(contributions: Iterable[Contribution]) -> dict[tuple[str, OrgUnit], str]:
+    """(section key, unit) → the unit's whole text for the section, for the audit trail."""
+    groups: dict[tuple[str, OrgUnit], list[Contribution]] = {}
+    for c in sorted(contributions, key=lambda c: (c.sort_order, c.pk or 0)):
+        groups.setdefault((c.section_key, c.org_unit), []).append(c)
+    return {pair: joined_text(group) for pair, group in groups.items()}

@@ -3,9 +3,14 @@ the background jobs that produce their PDFs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import ProtectedError
 
+from baocao.collection.models import ChangeSource
 from baocao.core.models import NormalizedTextMixin
 from baocao.core.periods import Period, PeriodType
 from baocao.indicators.models import validate_period_id
@@ -176,9 +181,94 @@ class Contribution(models.Model):
         return f"{self.section_key} – {self.org_unit_id} – {self.period}"
 
 
+class SectionAssignment(models.Model):
+    """A section of a report type that a unit is expected to write (its narrative), in order. A unit
+    writes only the sections assigned to it; the report type's YAML carries them (``units:``). Sections
+    are referred to by key, like :class:`Contribution`, so re-importing an outline keeps them."""
+
+    report_type = models.ForeignKey(
+        ReportType, verbose_name="loại báo cáo", on_delete=models.CASCADE, related_name="assignments"
+    )
+    section_key = models.SlugField("mã mục", max_length=100)
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="đơn vị viết", on_delete=models.PROTECT, related_name="+"
+    )
+    sort_order = models.PositiveIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "mục giao đơn vị viết"
+        verbose_name_plural = "mục giao đơn vị viết"
+        ordering = ["report_type", "section_key", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_type", "section_key", "org_unit"], name="section_assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section_key} – {self.org_unit}"
+
+
+class ContributionChange(models.Model):
+    """One row per change of a unit's narrative for a section and period: who, when, old → new, how.
+    Old and new are the unit's whole text for the section (paragraphs joined by a blank line)."""
+
+    report_type = models.ForeignKey(
+        ReportType, verbose_name="loại báo cáo", on_delete=models.PROTECT, related_name="+"
+    )
+    section_key = models.SlugField("mã mục", max_length=100)
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField("kỳ", max_length=10, validators=[validate_period_id])
+    old_text = models.TextField("nội dung cũ", blank=True)
+    new_text = models.TextField("nội dung mới", blank=True)
+    changed_at = models.DateTimeField("lúc", auto_now_add=True, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người sửa",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField("qua", max_length=10, choices=ChangeSource.choices)
+
+    class Meta:
+        verbose_name = "lịch sử sửa nội dung đơn vị gửi"
+        verbose_name_plural = "lịch sử sửa nội dung đơn vị gửi"
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["org_unit", "period"], name="contributionchange_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.section_key} – {self.org_unit_id} – {self.period} ({self.changed_at:%d/%m/%Y %H:%M})"
+
+
 class RunStatus(models.TextChoices):
     DRAFT = "draft", "Dự thảo"
     ISSUED = "issued", "Đã ban hành"
+    WITHDRAWN = "withdrawn", "Đã thu hồi"
+
+
+# An issued report keeps its document, files and figures for good; withdrawing it changes only its status.
+FROZEN_STATUSES = frozenset({RunStatus.ISSUED, RunStatus.WITHDRAWN})
+
+
+class FrozenReportError(ProtectedError):
+    """Deleting an issued (or withdrawn) report, or its PDF jobs, is refused; the message is Vietnamese."""
+
+    def __init__(self, message: str, objects: Iterable[models.Model] = ()) -> None:
+        super().__init__(message, set(objects))
+
+
+class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        frozen = list(self.filter(status__in=FROZEN_STATUSES)[:1])
+        if frozen:
+            raise FrozenReportError(
+                f"Không xóa được báo cáo đã ban hành “{frozen[0]}”; chỉ có thể thu hồi (có lý do).", frozen
+            )
+        return super().delete()
 
 
 class ReportRun(models.Model):
@@ -206,13 +296,25 @@ class ReportRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     issued_at = models.DateTimeField("ban hành lúc", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    withdrawal_reason = models.TextField("lý do thu hồi", blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = "báo cáo"
         verbose_name_plural = "báo cáo"
         ordering = ["-period", "report_type"]
         constraints = [
-            models.UniqueConstraint(fields=["report_type", "org_unit", "period"], name="report_run_unique"),
+            # a withdrawn report stays; the period may then get a new draft (and issue)
+            models.UniqueConstraint(
+                fields=["report_type", "org_unit", "period"],
+                condition=~models.Q(status="withdrawn"),
+                name="report_run_unique",
+            ),
         ]
         permissions = [("issue_reportrun", "Ban hành báo cáo")]
 
@@ -225,7 +327,52 @@ class ReportRun(models.Model):
 
     @property
     def is_issued(self) -> bool:
-        return self.status == RunStatus.ISSUED
+        """Issued at some time (also when withdrawn since): its document, files and figures are frozen."""
+        return self.status in FROZEN_STATUSES
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == RunStatus.WITHDRAWN
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        if self.pk is not None and ReportRun.objects.filter(pk=self.pk, status__in=FROZEN_STATUSES).exists():
+            raise FrozenReportError(
+                f"Không xóa được báo cáo đã ban hành “{self}”; chỉ có thể thu hồi (có lý do).", [self]
+            )
+        return super().delete(using, keep_parents)
+
+
+class RunEventKind(models.TextChoices):
+    ISSUED = "issued", "Ban hành"
+    WITHDRAWN = "withdrawn", "Thu hồi"
+
+
+class ReportRunEvent(models.Model):
+    """The audit trail of a report: issued, withdrawn (who, when, why). Protects its report from deletion."""
+
+    run = models.ForeignKey(
+        ReportRun, verbose_name="báo cáo", on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField("việc", max_length=10, choices=RunEventKind.choices)
+    number = models.PositiveIntegerField("số văn bản", null=True, blank=True)
+    reason = models.TextField("lý do", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thực hiện",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lịch sử ban hành, thu hồi"
+        verbose_name_plural = "lịch sử ban hành, thu hồi"
+        ordering = ["run", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.run_id}"
 
 
 class JobStatus(models.TextChoices):
@@ -233,6 +380,16 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "Đang tạo"
     DONE = "done", "Đã xong"
     FAILED = "failed", "Lỗi"
+
+
+class PdfJobQuerySet(models.QuerySet["PdfJob"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        frozen = list(self.filter(run__status__in=FROZEN_STATUSES)[:1])
+        if frozen:
+            raise FrozenReportError(
+                f"Không xóa được {frozen[0]}: đó là tệp của báo cáo đã ban hành “{frozen[0].run}”.", frozen
+            )
+        return super().delete()
 
 
 class PdfJob(models.Model):
@@ -254,6 +411,8 @@ class PdfJob(models.Model):
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
 
+    objects = PdfJobQuerySet.as_manager()
+
     class Meta:
         verbose_name = "việc tạo PDF"
         verbose_name_plural = "việc tạo PDF"
@@ -262,3 +421,13 @@ class PdfJob(models.Model):
 
     def __str__(self) -> str:
         return f"PDF #{self.pk} ({self.get_status_display()})"
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        if (
+            self.pk is not None
+            and PdfJob.objects.filter(pk=self.pk, run__status__in=FROZEN_STATUSES).exists()
+        ):
+            raise FrozenReportError(
+                f"Không xóa được {self}: đó là tệp của báo cáo đã ban hành “{self.run}”.", [self]
+            )
+        return super().delete(using, keep_parents)

@@ -22,7 +22,7 @@ from baocao.reports import docx, jobs
 from baocao.reports.building import BuiltReport, build_document
 from baocao.reports.document import document_from_json, document_to_json
 from baocao.reports.errors import ReportError
-from baocao.reports.models import PdfJob, ReportRun, ReportType, RunStatus
+from baocao.reports.models import PdfJob, ReportRun, ReportRunEvent, ReportType, RunEventKind, RunStatus
 from baocao.reports.word_frames import frame_of
 
 __all__ = [
@@ -46,7 +46,7 @@ def get_or_create_run(
         raise ReportError(
             f"Loại báo cáo “{report_type.name}” lập theo {report_type.get_period_type_display()}."
         )
-    run, _ = ReportRun.objects.get_or_create(
+    run, _ = ReportRun.objects.exclude(status=RunStatus.WITHDRAWN).get_or_create(
         report_type=report_type,
         org_unit=org_unit,
         period=period.id,
@@ -140,6 +140,9 @@ def issue_run(run: ReportRun, user: MaybeUser = None) -> ReportRun:
     run.issued_by = acting_user(user)
     run.issued_at = timezone.now()
     run.save()
+    ReportRunEvent.objects.create(
+        run=run, kind=RunEventKind.ISSUED, number=run.number, changed_by=acting_user(user)
+    )
     jobs.enqueue(run, bytes(run.docx), user)
     return run
 

@@ -17,6 +17,7 @@ from baocao.orgunits.models import OrgUnit
 from baocao.reports.checks import BlockChecker, parse_period_type
 from baocao.reports.errors import ReportError, TemplateProblems
 from baocao.reports.models import BlockKind, HeadingStyle, ReportBlock, ReportSection, ReportType
+from baocao.reports.narrative import add_units_to_sections, parse_assignments, replace_assignments
 from baocao.reports.outline import MAX_LEVEL, OutlineSection, load_outline
 
 __all__ = ["export_report_types", "import_report_types", "text_field"]
@@ -100,6 +101,7 @@ def export_report_types(report_types: Iterable[ReportType]) -> str:
             )
         body, annexes = load_outline(report_type)
         data["sections"] = [_section_to_data(node) for node in [*body, *annexes]]
+        add_units_to_sections(report_type, data["sections"])  # who writes each section (narrative)
         out.append(data)
     return yaml.dump(
         {"report_types": out}, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=110
@@ -152,7 +154,7 @@ def _parse_sections(
         if not isinstance(item, dict):
             problems.append(f"{at}: phải là một bảng khóa–giá trị (key, title, blocks, sections).")
             continue
-        unknown = set(item) - {"key", "title", "heading_style", "annex", "blocks", "sections"}
+        unknown = set(item) - {"key", "title", "units", "heading_style", "annex", "blocks", "sections"}
         if unknown:
             problems.append(f"{at}: khóa không hợp lệ {', '.join(sorted(unknown))}.")
         key = text_field(item, "key", at, problems, required=True)
@@ -306,17 +308,19 @@ def import_report_types(text: str | bytes) -> list[ReportType]:
         specs = _parse_sections(item.get("sections"), where, 1, set(), problems, checker)
         if not specs:
             problems.append(f"{where}: chưa có mục nào (“sections”).")
-        parsed.append((code, unit, fields, specs))
+        assignments = parse_assignments(item.get("sections"), where, units, problems)
+        parsed.append((code, unit, fields, specs, assignments))
     if problems:
         raise TemplateProblems(problems)
 
     saved = []
     with transaction.atomic():
-        for code, unit, fields, specs in parsed:
+        for code, unit, fields, specs, assignments in parsed:
             report_type, _ = ReportType.objects.update_or_create(
                 code=code, defaults={"org_unit": unit, **fields}
             )
             ReportSection.objects.filter(report_type=report_type).delete()
             _save_sections(report_type, specs, None, [0])
+            replace_assignments(report_type, assignments)
             saved.append(report_type)
     return saved

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baocao.reports import views
+from baocao.reports import views, withdrawal_views
 
 app_name = "reports"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/word/", views.run_docx, name="docx"),
     path("<int:pk>/pdf/", views.run_pdf, name="pdf"),
     path("<int:pk>/ban-hanh/", views.run_issue, name="issue"),
+    path("<int:pk>/thu-hoi/", withdrawal_views.run_withdraw, name="withdraw"),
     path("pdf/<int:pk>/", views.pdf_job, name="pdf_job"),
     path("pdf/<int:pk>/tai/", views.pdf_job_download, name="pdf_job_download"),
     path("mau/", views.templates_page, name="templates"),

@@ -19,7 +19,8 @@ from baocao.core.periods import Period, PeriodError
 from baocao.quality.narrative import check_run  # data quality: numbers written by hand
 from baocao.reports import docx, runs, template_files, word_frames
 from baocao.reports.errors import ReportError, TemplateProblems
-from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
+from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType, RunStatus
+from baocao.reports.withdrawal import can_withdraw
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_TEMPLATE_FILE = 2 * 1024 * 1024
@@ -143,6 +144,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "last_job": run.pdf_jobs.defer("docx", "pdf").first(),
         "narrative": None if run.is_issued else check_run(run),  # data quality: hand-written numbers
         "not_approved": [] if run.is_issued else runs.unapproved_forms(run),
+        "can_withdraw": can_withdraw(request.user) and run.status == RunStatus.ISSUED,  # thu hồi
+        "run_events": run.events.select_related("changed_by"),  # issued, withdrawn: who, when, why
     }
     return render(request, "reports/detail.html", context)
 
