@@ -106,6 +106,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "baocao.accounts.lockout.locked_out"
+# Behind reverse proxies the lock-out is keyed by the address the outermost one saw (X-Forwarded-For).
+BAOCAO_TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
+AXES_CLIENT_IP_CALLABLE = "baocao.accounts.lockout.client_ip"
 
 ROOT_URLCONF = "baocao.urls"
 WSGI_APPLICATION = "baocao.wsgi.application"

@@ -1,5 +1,6 @@
-"""The page shown when django-axes refuses a login: too many wrong passwords for this name from here."""
+"""Login throttling (django-axes) hooks: the page shown when a login is refused, and the client's address."""
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -12,3 +13,25 @@ def locked_out(request: HttpRequest, original_response: Any = None, credentials:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """AXES_CLIENT_IP_CALLABLE: the address a lock-out is keyed by.
+
+    Directly exposed (TRUSTED_PROXIES=0) it is REMOTE_ADDR: X-Forwarded-For is then written by the client and
+    never believed. Behind N reverse proxies it is the address the outermost trusted proxy saw, the N-th
+    entry of X-Forwarded-For from the right (the entries left of it may be forged).
+    """
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    proxies = settings.BAOCAO_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if not hops:
+        return remote
+    candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

@@ -3,13 +3,17 @@
 Now a username+IP pair is locked for LOGIN_LOCKOUT_MINUTES (15) after LOGIN_FAILURE_LIMIT (5) failures, on
 the login page and the admin's alike, with a Vietnamese page (status 429)."""
 
+import base64
 import datetime
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+
+from baocao.accounts.lockout import client_ip
 
 PASSWORD = "mat-khau-dung-2020"
 
@@ -88,3 +92,49 @@ def test_the_lock_ends_after_the_cool_off(client, clerk):
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
     assert attempt(client, PASSWORD).status_code == 302
     assert logged_in(client)
+
+
+def test_the_api_takes_no_password_so_it_cannot_bypass_the_lock(client, clerk):
+    """The API authenticates by token or by the session of the login page; a password sent to it (HTTP
+    Basic) is never checked, locked out or not."""
+    for _ in range(5):
+        attempt(client, "sai-mat-khau")
+    basic = "Basic " + base64.b64encode(f"{clerk.username}:{PASSWORD}".encode()).decode()
+    response = client.get("/api/v1/org-units/", HTTP_AUTHORIZATION=basic, REMOTE_ADDR="203.0.113.7")
+    assert response.status_code in {401, 403}
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.1", "10.0.0.2"),  # directly exposed: the header is the client's, not believed
+        (1, "198.51.100.1", "198.51.100.1"),
+        (1, "6.6.6.6, 198.51.100.1", "198.51.100.1"),  # the forged left entry is ignored
+        (2, "6.6.6.6, 198.51.100.1, 10.0.0.9", "198.51.100.1"),
+        (1, "không-phải-địa-chỉ", "10.0.0.2"),
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_the_lock_is_keyed_by_the_address_the_trusted_proxy_saw(settings, proxies, forwarded, expected):
+    settings.BAOCAO_TRUSTED_PROXIES = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_behind_a_proxy_clients_are_locked_apart(client, clerk, settings):
+    settings.BAOCAO_TRUSTED_PROXIES = 1
+    for _ in range(5):
+        client.post(
+            reverse("login"),
+            {"username": clerk.username, "password": "sai"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    # The same user from another address behind the same proxy is not locked out.
+    response = client.post(
+        reverse("login"),
+        {"username": clerk.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert response.status_code == 302
