@@ -19,15 +19,15 @@ from baocao.quality.models import ValidationRule
 from baocao.quality.narrative import check_run
 from baocao.quality.services import entry_checks, run_period
 from baocao.reports.models import Contribution, ReportRun
+from baocao.testing.factories import logged_in
 
 JUNE = Period.parse("202006")
 SAME_MONEY = "PA_BOI_THUONG_CUNG_SO_TIEN"  # inactive in the demo: the seed keeps its inconsistency
 
 
 def client_for(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+    """A fresh browser client per user: a test here may use several users side by side."""
+    return logged_in(Client(), username)
 
 
 def test_the_demo_passes_its_rules(demo):
