@@ -17,7 +17,9 @@ urlpatterns = [
         name="value_history",
     ),
     path("noi-dung/<str:unit>/<str:period>/", views.contributions, name="contributions"),
-    path("noi-dung/<str:unit>/<str:period>/lich-su/", views.contribution_history, name="contribution_history"),
+    path(
+        "noi-dung/<str:unit>/<str:period>/lich-su/", views.contribution_history, name="contribution_history"
+    ),
     path("tiep-nhan/", views.review, name="review"),
     path("excel/", include("baocao.collection.excel_urls")),
 ]
