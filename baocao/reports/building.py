@@ -37,6 +37,7 @@ from baocao.reports.rendering import (
     RenderError,
     render_block,
     report_context,
+    report_deadline,
     used_figures,
 )
 
@@ -115,6 +116,7 @@ class _Builder:
             self.contributions[contribution.section_key].append(contribution)
         # Blocks that could not be made ("where: why"): marked in place, listed, and issuing refused.
         self.failures: list[str] = []
+        self.deadline = report_deadline()  # all the blocks together, not only each on its own
 
     def guarded(self, where: str, build: Callable[[], list[BodyItem]]) -> list[BodyItem]:
         """The block's items, or the "[chưa lập được: ...]" mark when it fails: one block never breaks
@@ -136,7 +138,7 @@ class _Builder:
     def render(self, source: str, where: str, options: BlockOptions | None = None) -> str:
         self.context[OPTIONS_KEY] = options or self.default_options
         try:
-            return render_block(source, self.context)
+            return render_block(source, self.context, self.deadline)
         except RenderError as exc:
             raise ReportError(f"{where}: {exc}") from None
 

@@ -15,7 +15,8 @@ with it. :class:`BoundedEnvironment` adds, for every render:
   ``recursive`` are refused);
 - the printed text, static and computed, counted against ``max_output`` (inside macros too);
 - macro calls nested at most ``max_depth`` deep (a macro calling itself stops there, not in a 500);
-- ``seconds`` of wall time per render.
+- ``seconds`` of wall time per render, and ``report_seconds`` for all the blocks of one report
+  (:func:`report_deadline`, passed to :func:`~baocao.reports.rendering.render_block`).
 
 Exceeding any raises :class:`BudgetExceeded` with a Vietnamese message naming the template line. The
 limits come from the Django settings ``BAOCAO_TEMPLATE_LIMITS`` (blocks and narrative) and
@@ -55,7 +56,9 @@ __all__ = [
     "RenderError",
     "TemplateLimits",
     "render_scope",
+    "report_deadline",
     "template_line",
+    "within_deadline",
 ]
 
 
@@ -78,6 +81,7 @@ class TemplateLimits:
     max_output: int = 1_000_000
     max_depth: int = 30
     seconds: float = 2.0
+    report_seconds: float = 20.0  # all the blocks of one report together (see report_deadline)
 
     def from_settings(self, name: str) -> TemplateLimits:
         """These limits with the fields given in the Django setting ``name`` (a dict) replaced."""
@@ -120,7 +124,7 @@ def _exceeded(message: str) -> BudgetExceeded:
 class _Budget:
     """The running costs of one render (a block, or all parts of a Word frame)."""
 
-    __slots__ = ("deadline", "depth", "iterations", "limits", "output", "steps")
+    __slots__ = ("deadline", "depth", "iterations", "limits", "output", "report", "steps")
 
     def __init__(self, limits: TemplateLimits) -> None:
         self.limits = limits
@@ -128,12 +132,27 @@ class _Budget:
         self.output = 0
         self.depth = 0
         self.steps = 0
-        self.deadline = time.monotonic() + limits.seconds
+        now = time.monotonic()
+        self.deadline = now + limits.seconds
+        report = _report_deadline.get()
+        self.report = report is not None and report < self.deadline
+        if report is not None and self.report:
+            self.deadline = report
+        if now > self.deadline:
+            self.timed_out()
+
+    def timed_out(self) -> None:
+        if self.report:
+            raise _exceeded(
+                f"cả báo cáo đã chạy quá {_n(self.limits.report_seconds)} giây; "
+                "các khối còn lại không lập được (kiểm tra các khối chạy lâu)."
+            )
+        raise _exceeded(f"mẫu chạy quá {_n(self.limits.seconds)} giây, quá lâu cho một lần lập báo cáo.")
 
     def step(self) -> None:
         self.steps += 1
         if not self.steps & 255 and time.monotonic() > self.deadline:
-            raise _exceeded(f"mẫu chạy quá {_n(self.limits.seconds)} giây, quá lâu cho một lần lập báo cáo.")
+            self.timed_out()
 
     def iterate(self) -> None:
         self.iterations += 1
@@ -156,6 +175,25 @@ class _Budget:
 
 
 _current: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("template_budget", default=None)
+_report_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "report_deadline", default=None
+)
+
+
+def report_deadline(limits: tuple[str, TemplateLimits] = BLOCK_LIMITS) -> float:
+    """The time (``time.monotonic()``) by which every block of a report begun now must be rendered."""
+    name, default = limits
+    return time.monotonic() + default.from_settings(name).report_seconds
+
+
+@contextlib.contextmanager
+def within_deadline(deadline: float | None) -> Iterator[None]:
+    """Renders inside stop at ``deadline`` too (None: only their own time limit)."""
+    token = _report_deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _report_deadline.reset(token)
 
 
 @contextlib.contextmanager

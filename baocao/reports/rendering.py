@@ -48,7 +48,9 @@ from baocao.reports.limits import (
     BudgetExceeded,
     RenderError,
     TemplateLimits,
+    report_deadline,
     template_line,
+    within_deadline,
 )
 
 __all__ = [
@@ -66,6 +68,7 @@ __all__ = [
     "missing_figures",
     "render_block",
     "report_context",
+    "report_deadline",
     "used_figures",
     "validate_block",
 ]
@@ -339,14 +342,16 @@ def _syntax_message(exc: TemplateSyntaxError) -> str:
     return f"Lỗi cú pháp mẫu ở dòng {exc.lineno}: {exc.message}"
 
 
-def render_block(source: str, context: Mapping[str, Any]) -> str:
-    """Render a block with ``context`` (see :func:`report_context`); the result is NFC text."""
+def render_block(source: str, context: Mapping[str, Any], deadline: float | None = None) -> str:
+    """Render a block with ``context`` (see :func:`report_context`); the result is NFC text. ``deadline``
+    (from :func:`report_deadline`) bounds the time of all the blocks of one report together."""
     for key, value in context.items():
         if isinstance(value, Model | QuerySet | Manager):
             raise RenderError(f'Không được đưa đối tượng cơ sở dữ liệu "{key}" vào mẫu.')
     env = _environment()
     try:
-        return nfc(env.from_string(nfc(source)).render(context))
+        with within_deadline(deadline):
+            return nfc(env.from_string(nfc(source)).render(context))
     except TemplateSyntaxError as exc:
         raise RenderError(_syntax_message(exc)) from None
     except SecurityError as exc:

@@ -281,3 +281,13 @@ def test_issuing_is_refused_until_the_block_is_fixed(missing_figure_narrative):
         text="Tình hình an ninh ổn định."
     )
     assert issue_run(run).status == RunStatus.ISSUED
+
+
+def test_all_the_blocks_of_a_report_share_a_time_budget(missing_figure_narrative, settings):
+    """Each block may take its own ``seconds``; the report as a whole stops after ``report_seconds``, the
+    blocks left are marked and the report is still made."""
+    settings.BAOCAO_TEMPLATE_LIMITS = {"report_seconds": 0}
+    document = run_document(missing_figure_narrative).document
+    assert document.failed_blocks
+    assert all("cả báo cáo đã chạy quá 0 giây" in failure for failure in document.failed_blocks)
+    assert "[chưa lập được: cả báo cáo đã chạy quá 0 giây" in document.plain_text()
