@@ -8,18 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from baocao.collection.models import ValueKind
+from baocao.collection.models import DataValue, ValueKind
 from baocao.core.csvio import ImportRejected, RowError
 from baocao.core.numbers import format_number
+from baocao.core.periods import Period
 from baocao.core.text import search_key
-
-if TYPE_CHECKING:  # annotations only
-    from baocao.collection.models import DataValue
-    from baocao.core.periods import Period
-    from baocao.indicators.models import Indicator
-    from baocao.orgunits.models import OrgUnit
+from baocao.indicators.models import Indicator
+from baocao.orgunits.models import OrgUnit
 
 __all__ = [
     "DETAIL_ROWS",

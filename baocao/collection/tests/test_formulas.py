@@ -2,7 +2,9 @@
 every xlsx and neutralised in every CSV by the rule of core.cells, which our CSV import reverses — so the
 unit's own unchanged download uploads again, and export → import → export is identical."""
 
+import csv
 import io
+import json
 import re
 import zipfile
 from decimal import Decimal
@@ -11,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from baocao.accounts.models import Role
 from baocao.assignments.excel import review_xlsx
@@ -18,6 +21,7 @@ from baocao.assignments.review import Review, UnitReview
 from baocao.collection import excel
 from baocao.collection.models import DataValue, ValueChange
 from baocao.core.cells import csv_escape, csv_unescape
+from baocao.core.numbers import parse_number
 from baocao.core.periods import Period
 from baocao.indicators.models import DataSet, DataSetIndicator, UnitOfMeasure
 from baocao.quality.evaluator import Violation
@@ -117,3 +121,25 @@ def test_the_quality_and_task_workbooks_write_text_as_text(place):
     assert formulas(violations_xlsx(JUNE, [violation])) == []
     place.police.name = CALC
     assert formulas(review_xlsx(Review(JUNE, [UnitReview(place.police, CALC)]))) == []
+
+
+def test_one_exporter_writes_the_same_rows_as_csv_json_and_xlsx(place, tmp_path):
+    out = io.StringIO()
+    call_command("export_values", "--period", "202006", "--format", "json", stdout=out)
+    from_json = [
+        (v["indicator"], v["org_unit"], v["period"], v["kind"], Decimal(str(v["value"])), v["comment"])
+        for v in json.loads(out.getvalue())["dataValues"]
+    ]
+    from_csv = [
+        (r[0], r[1], r[2], r[3], parse_number(r[4]), csv_unescape(r[5]))
+        for r in list(csv.reader(io.StringIO(export_command())))[1:]
+    ]
+    path = tmp_path / "values.xlsx"
+    call_command("export_values", "--period", "202006", "--format", "xlsx", "--output", str(path))
+    assert formulas(path.read_bytes()) == []
+    sheet = load_workbook(path).active
+    from_xlsx = [
+        (*r[:4], Decimal(str(r[4])), r[5] or "") for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert from_json == from_csv == from_xlsx
+    assert ("HS", "CITY_POLICE", "202006", "actual", 7, HYPERLINK) in from_xlsx
