@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "baocao.accounts.apps.LoginThrottlingConfig",  # django-axes, named in Vietnamese
     "csp",
     "rest_framework",
     "rest_framework.authtoken",
@@ -167,6 +167,8 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["baocao.formats"]
+# Vietnamese for packages that ship none (django-axes' admin pages).
+LOCALE_PATHS = [BASE_DIR / "baocao" / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

@@ -138,3 +138,14 @@ def test_behind_a_proxy_clients_are_locked_apart(client, clerk, settings):
         HTTP_X_FORWARDED_FOR="198.51.100.9",
     )
     assert response.status_code == 302
+
+
+def test_the_admin_shows_the_lockouts_in_vietnamese(client, clerk):
+    for _ in range(5):
+        attempt(client, "sai-mat-khau")
+    client.force_login(User.objects.create_superuser("quantri", password=PASSWORD))
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Khóa đăng nhập" in index
+    page = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "Lần thử đăng nhập sai" in page and "ttxa.canbo" in page and "Đang bị khóa" in page
+    assert "access attempt" not in page.lower()
