@@ -5,7 +5,8 @@ from baocao.collection.models import DataValue, Submission, SubmissionEvent, Val
 
 @admin.register(DataValue)
 class DataValueAdmin(admin.ModelAdmin):
-    """Read-only here: values change only through the service functions (which keep the log)."""
+    """Read-only: values change only through the value action (collection.values.write_values), which
+    decides permission, applies the rules and keeps the log; the admin would bypass all three."""
 
     list_display = ["indicator", "org_unit", "period", "kind", "value", "version", "updated_by", "updated_at"]
     list_filter = ["kind", "period"]

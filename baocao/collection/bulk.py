@@ -341,27 +341,25 @@ def write_rows(
     with transaction.atomic():
         stage = _Stage()
         stage.create()
-        try:
-            chunk: list[Staged] = []
-            for line, record in records:
-                staged, problems = rules.check_record(line, record)
-                for problem in problems:
-                    errors.add(problem)
-                if staged is not None:
-                    chunk.append(staged)
-                    result.total += 1
-                if len(chunk) >= CHUNK_ROWS:
-                    stage.load(chunk)
-                    chunk = []
-            stage.load(chunk)
-            if result.total:
-                stage.unknown_codes(errors)
-                stage.duplicates(errors)
-                stage.bad_values(errors)
-                stage.units_out_of_validity(errors)
-            errors.reject()
-            if not result.total:
-                return result
+        chunk: list[Staged] = []
+        for line, record in records:
+            staged, problems = rules.check_record(line, record)
+            for problem in problems:
+                errors.add(problem)
+            if staged is not None:
+                chunk.append(staged)
+                result.total += 1
+            if len(chunk) >= CHUNK_ROWS:
+                stage.load(chunk)
+                chunk = []
+        stage.load(chunk)
+        if result.total:
+            stage.unknown_codes(errors)
+            stage.duplicates(errors)
+            stage.bad_values(errors)
+            stage.units_out_of_validity(errors)
+        errors.reject()  # an error rolls the transaction back, the temporary tables with it
+        if result.total:
             authorize(stage.units())
             stage.closed_forms(errors)
             errors.reject(ClosedValues)
@@ -369,10 +367,8 @@ def write_rows(
                 result.created, result.updated = stage.counts()
                 result.rows = stage.outcomes(detail_rows)
             else:
-                result.created, result.updated = stage.write(
-                    actor.pk if actor else None, source, result.batch
-                )
-            result.unchanged = result.total - result.created - result.updated
-        finally:
-            stage.drop()
+                actor_id = actor.pk if actor else None
+                result.created, result.updated = stage.write(actor_id, source, result.batch)
+        result.unchanged = result.total - result.created - result.updated
+        stage.drop()
     return result
