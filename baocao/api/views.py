@@ -37,7 +37,7 @@ from baocao.collection.workflow import STEPS, get_submission, transition
 from baocao.indicators.models import DataSet, Indicator, Target
 from baocao.orgunits.models import OrgUnit
 from baocao.reports import runs as reports
-from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
+from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType, RunStatus
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -586,9 +586,11 @@ class ReportRunViewSet(ReadOnly, mixins.CreateModelMixin):
             raise ValidationError({"report_type": [f'không có loại báo cáo mã "{data["report_type"]}".']})
         unit = _visible_unit(request, data["org_unit"]) if data.get("org_unit") else report_type.org_unit
         require(request.user, Action.COMPILE, unit)
-        existed = ReportRun.objects.filter(
-            report_type=report_type, org_unit=unit, period=data["period"]
-        ).exists()
+        existed = (
+            ReportRun.objects.filter(report_type=report_type, org_unit=unit, period=data["period"])
+            .exclude(status=RunStatus.WITHDRAWN)  # a withdrawn report stays beside the period's new draft
+            .exists()
+        )
         run = reports.get_or_create_run(report_type, unit, data["period"], request.user)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(s.ReportRunSerializer(run).data, status=code)

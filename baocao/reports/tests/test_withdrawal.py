@@ -6,6 +6,7 @@ The finding reproduced: "an administrator can delete an issued report (and its j
 issue another with the same number; the only trace is the admin log"."""
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db.models import ProtectedError
 from django.urls import reverse
+from docx import Document
 
 from baocao.reports.errors import ReportError
 from baocao.reports.models import PdfJob, ReportRun, ReportRunEvent, RunStatus
@@ -28,6 +30,10 @@ def issued(demo, settings):
     run = ReportRun.objects.select_related("report_type", "org_unit").get()
     update_run(run, number=125, issue_date=ISSUE_DATE, signer_name="", signer_titles="", recipients="")
     return issue_run(run, User.objects.get(username="lanhdao"))
+
+
+def docx_text(data: bytes) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
 
 def admin_client(client):
@@ -120,6 +126,19 @@ def test_a_withdrawn_reports_number_may_be_reused_and_its_period_reissued(issued
     assert replacement.pk != issued.pk and replacement.status == RunStatus.DRAFT
     assert issue_run(replacement).status == RunStatus.ISSUED
     assert get_or_create_run(issued.report_type, issued.org_unit, "202006").pk == replacement.pk
+
+
+def test_the_command_and_the_api_use_the_periods_current_report_not_the_withdrawn_one(
+    client, issued, tmp_path
+):
+    withdraw_run(issued, "Ban hành nhầm", User.objects.get(username="admin"))
+    output = tmp_path / "bao-cao.docx"
+    call_command("render_report", "--period", "202006", "--output", str(output))
+    assert "Số: 125/BC-UBND" not in docx_text(output.read_bytes())  # today's draft, not the withdrawn one
+    client.force_login(User.objects.get(username="vanphong"))
+    body = {"report_type": issued.report_type.code, "period": "202006"}
+    response = client.post("/api/v1/report-runs/", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["status"] == "draft"
 
 
 def test_the_command_withdraws_with_a_reason_and_a_superuser(issued):

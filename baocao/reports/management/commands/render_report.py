@@ -8,7 +8,7 @@ from baocao.orgunits.models import OrgUnit
 from baocao.reports import docx, pdf
 from baocao.reports.building import build_document
 from baocao.reports.errors import ReportError
-from baocao.reports.models import ReportRun, ReportType
+from baocao.reports.models import ReportRun, ReportType, RunStatus
 from baocao.reports.runs import run_docx
 from baocao.reports.word_frames import frame_of
 
@@ -54,7 +54,11 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"Không có đơn vị mã “{options['unit']}”.")
             unit = found
-        run = ReportRun.objects.filter(report_type=report_type, org_unit=unit, period=period.id).first()
+        run = (
+            ReportRun.objects.filter(report_type=report_type, org_unit=unit, period=period.id)
+            .exclude(status=RunStatus.WITHDRAWN)  # the period's current report, not a withdrawn one
+            .first()
+        )
         try:
             if run is not None:
                 data = run_docx(run)
