@@ -3,9 +3,10 @@
 Strict mode (BAOCAO_STRICT=1, set by CI): a test that skips — for example because PostgreSQL,
 LibreOffice or Chromium is missing — fails instead, so CI cannot go green without them.
 
-The test worlds come from one module, `baocao.testing.factories`; the fixtures here are the only ones that
-build them: `world` (a small city), `org` (a city with the people of the task workflow), `demo` (the June
-2020 demo), and the signed-in clients `client_as` (browser session) and `client_for` (API token).
+The test worlds come from one module, `baocao.testing.factories`; the fixtures here are the only ones
+that build them: `world` (a small city), `org` (a city with the people of the task workflow), `demo`
+(the June 2020 demo), `police` (the demo police's June 2020 form), and the signed-in clients
+`client_as` (browser session) and `client_for` (API token).
 """
 
 import os
@@ -49,6 +50,12 @@ def org(db):
 def demo(db):
     """The June 2020 demo of UBND thành phố Lạng Sơn, loaded through the real loader."""
     return factories.load_demo_world()
+
+
+@pytest.fixture
+def police(demo):
+    """The demo police's (TPLS_CA) monthly form for June 2020, as a submission."""
+    return factories.demo_submission("BM_TPLS_CA", "TPLS_CA", "202006")
 
 
 @pytest.fixture

@@ -25,9 +25,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from baocao.accounts.models import RoleAssignment
-from baocao.collection.models import DataValue
+from baocao.collection.models import DataValue, Submission
+from baocao.collection.workflow import get_submission
 from baocao.demo.loader import load_demo
-from baocao.indicators.models import Indicator, Sector, Target, TargetType, UnitOfMeasure
+from baocao.indicators.models import DataSet, Indicator, Sector, Target, TargetType, UnitOfMeasure
 from baocao.orgunits.models import OrgUnit
 
 START = datetime.date(2000, 1, 1)
@@ -162,6 +163,11 @@ def build_org() -> Org:
 def load_demo_world() -> dict[str, int]:
     """The June 2020 demo of UBND thành phố Lạng Sơn, loaded through the real loader."""
     return load_demo()
+
+
+def demo_submission(data_set: str, unit: str, period: str) -> Submission:
+    """The submission of a demo form (data set code) by a unit (code) for a period, created if needed."""
+    return get_submission(DataSet.objects.get(code=data_set), OrgUnit.objects.get(code=unit), period)
 
 
 def computed_from_demo(django_db_blocker: Any, compute: Callable[[], T]) -> T:

@@ -3,7 +3,6 @@ history was a 500; opening a form page for any period, 999912 included, created 
 (a GET that writes)."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from baocao.collection.models import DataValue, Submission
@@ -12,9 +11,8 @@ FORM = ["BM_TPLS_CA", "TPLS_CA"]
 
 
 @pytest.fixture
-def clerk(client, demo):
-    client.force_login(User.objects.get(username="ca.canbo"))
-    return client
+def clerk(client_as):
+    return client_as("ca.canbo")
 
 
 def test_an_invalid_period_or_kind_in_the_value_history_is_a_vietnamese_404(clerk):

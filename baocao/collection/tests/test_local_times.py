@@ -3,26 +3,15 @@
 
 import datetime
 
-import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
 from baocao.collection.entry import form_fields
 from baocao.collection.models import DataValue, ValueChange
-from baocao.collection.workflow import get_submission
-from baocao.indicators.models import DataSet
-from baocao.orgunits.models import OrgUnit
 
 FORM_ARGS = ["BM_TPLS_CA", "TPLS_CA", "202006"]
 # 15:35 UTC on 14 June 2020 is 22:35 in Hà Nội (UTC+7).
 SAVED_AT = datetime.datetime(2020, 6, 14, 15, 35, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def police(demo):
-    return get_submission(
-        DataSet.objects.get(code="BM_TPLS_CA"), OrgUnit.objects.get(code="TPLS_CA"), "202006"
-    )
 
 
 def hs_vu(submission):

@@ -1,30 +1,20 @@
 """Data-entry pages through the Django test client: who sees what, saving with errors kept on screen,
 conflicts shown with both values, the office's table, histories and the unit's narrative."""
 
-import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
 from baocao.collection.entry import form_fields
 from baocao.collection.models import DataValue
-from baocao.collection.workflow import get_submission, transition
-from baocao.indicators.models import DataSet
-from baocao.orgunits.models import OrgUnit
+from baocao.collection.workflow import transition
 from baocao.reports.models import Contribution, ReportSection
+from baocao.testing.factories import logged_in
 
 FORM_ARGS = ["BM_TPLS_CA", "TPLS_CA", "202006"]
 
 
-@pytest.fixture
-def police(demo):
-    return get_submission(
-        DataSet.objects.get(code="BM_TPLS_CA"), OrgUnit.objects.get(code="TPLS_CA"), "202006"
-    )
-
-
 def as_user(client, name):
-    client.force_login(User.objects.get(username=name))
-    return client
+    return logged_in(client, name)
 
 
 def fields(submission):

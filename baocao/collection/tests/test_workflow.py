@@ -19,13 +19,6 @@ from baocao.orgunits.models import OrgUnit
 JUNE = Period.month(2020, 6)
 
 
-@pytest.fixture
-def police(demo):
-    data_set = DataSet.objects.get(code="BM_TPLS_CA")
-    unit = OrgUnit.objects.get(code="TPLS_CA")
-    return get_submission(data_set, unit, JUNE)
-
-
 def user(name: str) -> User:
     return User.objects.get(username=name)
 

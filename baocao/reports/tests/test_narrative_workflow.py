@@ -12,9 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from baocao.collection.models import Submission, SubmissionStatus
-from baocao.collection.workflow import get_submission, transition
+from baocao.collection.workflow import transition
 from baocao.core.periods import Period
-from baocao.indicators.models import DataSet
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.contributions import import_contributions
 from baocao.reports.errors import TemplateProblems
@@ -27,21 +26,14 @@ from baocao.reports.models import (
 )
 from baocao.reports.narrative import NarrativeClosed, save_narrative
 from baocao.reports.template_files import export_report_types, import_report_types
+from baocao.testing.factories import logged_in
 
 PAGE = ["TPLS_CA", "202006"]
 JUNE = Period.parse("202006")
 
 
-@pytest.fixture
-def police(demo):
-    return get_submission(
-        DataSet.objects.get(code="BM_TPLS_CA"), OrgUnit.objects.get(code="TPLS_CA"), "202006"
-    )
-
-
 def login(client, name):
-    client.force_login(User.objects.get(username=name))
-    return client
+    return logged_in(client, name)
 
 
 def user(name):
