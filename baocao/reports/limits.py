@@ -42,8 +42,9 @@ from django.conf import settings
 from jinja2 import Template, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import make_attrgetter
-from jinja2.runtime import Context, Macro, markup_join, str_join
+from jinja2.runtime import BlockReference, Context, Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 from markupsafe import soft_str
 
 from baocao.core import numbers
@@ -221,6 +222,46 @@ def _length(value: Any) -> int | None:
     return len(value) if isinstance(value, str | list | tuple | dict | set | frozenset | bytes) else None
 
 
+def _text_size(value: Any, limit: int) -> int:
+    """An upper estimate of ``len(str(value))`` (containers print their items' reprs), counted only to just
+    past ``limit``: ``str(['a'*100000]*100000)`` is never built to learn that it is too long."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item) + 2
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + 2 * len(item)
+            stack.extend(item)
+        elif isinstance(item, dict):
+            total += 2 + 4 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, Namespace):
+            stack.append(getattr(item, "_Namespace__attrs", {}))  # printed as <Namespace {...}>
+        elif isinstance(item, int):
+            total += item.bit_length() // 3 + 2
+        else:
+            total += 100  # numbers, dates, views: their printed form is short
+    return total
+
+
+def _text(value: Any, budget: _Budget) -> str:
+    """``str(value)``, refused before it is built when it would be longer than ``max_size``."""
+    if isinstance(value, str):
+        return value
+    if _text_size(value, budget.limits.max_size) > budget.limits.max_size:
+        raise _exceeded(f"giá trị in ra hoặc ghép chuỗi dài quá {_n(budget.limits.max_size)} ký tự.")
+    return soft_str(value)
+
+
+def _check_texts(values: Iterable[Any], budget: _Budget) -> None:
+    """The values a filter or a format would turn into text are not too long once printed."""
+    for value in values:
+        _text(value, budget)
+
+
 def _check_result(value: Any) -> Any:
     size = _length(value)
     if size is not None:
@@ -324,6 +365,34 @@ class _BoundedTemplate(Template):
 
 # Filters that would multiply text beyond any check (indent: width × lines) or invent it (lipsum).
 _DROPPED_FILTERS = frozenset({"indent"})
+# Filters that turn their value (and arguments) into text: checked before, so str() of a huge list is
+# never built.
+_TEXT_FILTERS = frozenset(
+    {
+        "capitalize",
+        "center",
+        "e",
+        "escape",
+        "forceescape",
+        "format",
+        "lower",
+        "pprint",
+        "replace",
+        "safe",
+        "string",
+        "striptags",
+        "title",
+        "tojson",
+        "trim",
+        "truncate",
+        "upper",
+        "urlencode",
+        "urlize",
+        "wordcount",
+        "wordwrap",
+        "xmlattr",
+    }
+)
 _STR_METHODS_REFUSED = frozenset({"expandtabs"})  # tab width × tabs
 
 
@@ -341,6 +410,14 @@ def _bounded_filter(
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int) and not isinstance(arg, bool):
                 budget.size(abs(arg))
+        if name in _TEXT_FILTERS:
+            _check_texts((value, *args, *kwargs.values()), budget)
+        if name == "sum":
+            start = kwargs.get("start", args[1] if len(args) > 1 else 0)
+            if _length(start) is not None:  # sum(start=[]) concatenates lists
+                items = list(value)
+                budget.size(sum(_length(item) or 0 for item in items) + (_length(start) or 0))
+                value = items
         if name == "format" and isinstance(value, str):
             _check_percent_format(value)
         elif name == "replace" and isinstance(value, str) and len(args) >= 2:
@@ -352,8 +429,9 @@ def _bounded_filter(
             items = list(value)
             if attribute is not None:
                 items = list(map(make_attrgetter(environment, attribute), items))
-            budget.size(sum(len(soft_str(item)) for item in items) + len(separator) * len(items))
-            value = items
+            texts = [_text(item, budget) for item in items]
+            budget.size(sum(map(len, texts)) + len(separator) * len(texts))
+            value = texts
             args, kwargs = (separator,), {}
         return _check_result(_call_filter(func, context, value, *args, **kwargs))
 
@@ -393,7 +471,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         def finalize(context: Context, value: Any) -> Any:
             if inner is not None:
                 value = inner(value)
-            _budget().charge(len(value) if isinstance(value, str) else len(soft_str(value)))
+            budget = _budget()
+            budget.charge(len(_text(value, budget)))
             return value
 
         self.finalize = finalize
@@ -419,8 +498,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return ""
 
     def bounded_concat(self, parts: tuple[Any, ...]) -> str:
-        texts = [soft_str(part) for part in parts]
-        _budget().size(sum(map(len, texts)), "chuỗi")
+        budget = _budget()
+        texts = [_text(part, budget) for part in parts]
+        budget.size(sum(map(len, texts)), "chuỗi")
         return markup_join(texts) if self.autoescape else str_join(texts)
 
     def bounded_range(self, *args: int) -> range:
@@ -454,6 +534,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                 budget.size(sum(s for s in sizes if s is not None))
         elif operator == "%" and isinstance(left, str):
             _check_percent_format(left)
+            _check_texts(right if isinstance(right, tuple) else (right,), budget)
         return _check_result(super().call_binop(context, operator, left, right))
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -469,6 +550,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
         def checked(*args: Any, **kwargs: Any) -> str:
             _check_brace_format(fmt)
+            _check_texts((*args, *kwargs.values()), _budget())
             return str(_check_result(wrapped(*args, **kwargs)))
 
         return checked
@@ -488,10 +570,10 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                 old, new = soft_str(args[0]), soft_str(args[1])
                 budget.size(len(owner) + (owner.count(old) * max(len(new) - len(old), 0) if old else 0))
             elif isinstance(owner, str) and name == "join" and args:
-                items = [soft_str(item) for item in args[0]]
+                items = [_text(item, budget) for item in args[0]]
                 budget.size(sum(map(len, items)) + len(owner) * len(items))
                 args = (items, *args[1:])
-        if not isinstance(__obj, Macro):
+        if not isinstance(__obj, Macro | BlockReference):
             return _check_result(super().call(__context, __obj, *args, **kwargs))
         budget.depth += 1
         try:

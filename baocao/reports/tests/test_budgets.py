@@ -76,6 +76,15 @@ def refused(source: str, context: dict | None = None) -> str:
         ("{{ (1).to_bytes(10**8, 'big') }}", "dài quá 100.000 phần tử"),
         ("{{ (['a'*100000]*100000)|join }}", "dài quá 100.000 phần tử"),
         ("{{ ('a'*100000)|replace('a', 'aa') }}", "dài quá 100.000 phần tử"),
+        # A list within the size limit that would print (or be joined, formatted) to 10.000.000.000 chars.
+        ("{{ ['a'*100000]*100000 }}", "giá trị in ra hoặc ghép chuỗi dài quá 100.000 ký tự"),
+        ("{{ (['a'*100000]*100000)|string }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
+        ("{{ (['a'*100000]*100000)|tojson }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
+        ("{{ '%s' % (['a'*100000]*100000) }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
+        ("{{ '{}'.format(['a'*100000]*100000) }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
+        ("{{ ([['a'*100000]*100000]*3)|join }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
+        ("{{ ([[1]*100000]*100000)|sum(start=[]) }}", "dài quá 100.000 phần tử"),
+        ("{% block a %}{{ self.a() }}{% endblock %}", "gọi lồng nhau quá 30 cấp"),
         (
             "{% set ns = namespace(x='a'*50000) %}{% for i in range(40) %}{% set ns.x = ns.x ~ ns.x %}"
             "{% endfor %}{{ ns.x|length }}",
