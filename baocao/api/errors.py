@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, UnreadablePostError
+from django.utils import timezone
 from rest_framework import exceptions as drf
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -103,7 +104,9 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
                 "comment": current.comment,
                 "version": current.version,
                 "updated_by": current.updated_by.get_username() if current.updated_by else None,
-                "updated_at": current.updated_at.isoformat() if current.updated_at else None,
+                "updated_at": (
+                    timezone.localtime(current.updated_at).isoformat() if current.updated_at else None
+                ),
             },
             attempted={"value": float(exc.attempted), "text": format_number(exc.attempted)},
         )
