@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from baocao.collection.entry import form_fields
-from baocao.collection.models import DataValue, ValueChange
+from baocao.collection.models import DataValue
 
 FORM_ARGS = ["BM_TPLS_CA", "TPLS_CA", "202006"]
 # 15:35 UTC on 14 June 2020 is 22:35 in Hà Nội (UTC+7).
@@ -34,17 +34,3 @@ def test_the_conflict_message_gives_the_time_on_the_users_clock(client, police):
     message = response.json()["conflict"]
     assert "lúc 22:35 14/06/2020" in message
     assert "15:35" not in message
-
-
-def test_the_value_history_gives_the_time_on_the_users_clock(client, police):
-    f = hs_vu(police)
-    client.force_login(User.objects.get(username="ca.canbo"))
-    client.post(reverse("collection:autosave", args=FORM_ARGS), {f.key: "9", f"{f.key}_version": f.version})
-    ValueChange.objects.filter(indicator__code="HS_VU", org_unit__code="TPLS_CA", period="202006").update(
-        changed_at=SAVED_AT
-    )
-    page = client.get(
-        reverse("collection:value_history", args=["HS_VU", "TPLS_CA", "202006", "actual"])
-    ).content.decode()
-    assert "22:35:00 14/06/2020" in page
-    assert "15:35" not in page
