@@ -346,7 +346,14 @@ def contributions(request: HttpRequest, unit: str, period: str) -> HttpResponse:
     return render(
         request,
         "collection/contributions.html",
-        {"unit": unit_obj, "period": period_obj, "rows": rows, "may_edit": may_edit, "refusal": refusal},
+        {
+            "unit": unit_obj,
+            "period": period_obj,
+            "rows": rows,
+            "may_edit": may_edit,
+            "refusal": refusal,
+            "empty": [section for section, text, _ in rows if not text.strip()],  # before the head submits
+        },
     )
 
 

@@ -60,10 +60,15 @@ def test_the_police_clerk_sees_and_writes_only_the_police_sections(client, polic
     for other in ("kinh-te", "quan-ly-do-thi", "tnmt", "vhxh", "nv-kinh-te"):
         assert f'name="{field(other)}"' not in page
 
+    assert "Mục chưa viết" not in page
+    client.post(url, {field("qp-an"): ""})  # emptied: the page lists it before the head submits
+    page = client.get(url).content.decode()
+    assert "Mục chưa viết (1): “Quốc phòng - an ninh - Đối ngoại”" in page
+
     page = client.post(url, {field("kinh-te"): "Kinh tế tăng trưởng tốt."}, follow=True).content.decode()
     assert "Mục “Kinh tế” không giao cho Công an thành phố viết" in page
     assert not Contribution.objects.filter(section_key="kinh-te", org_unit__code="TPLS_CA").exists()
-    assert not web_changes().exists()
+    assert web_changes().count() == 1  # the emptied section only
 
 
 def test_the_service_refuses_a_section_not_assigned_to_the_unit(police):
