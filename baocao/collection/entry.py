@@ -177,7 +177,7 @@ def save_entry(
     if not outcome.ok:
         return outcome
     try:
-        result = write_values(user, records, source=source, versions=versions, executor="orm")
+        result = write_values(user, records, source=source, versions=versions)
     except ValueConflict as exc:
         for conflict in exc.conflicts:
             member_id = member_of[conflict.line]

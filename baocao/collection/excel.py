@@ -473,9 +473,7 @@ def import_form(
     ``dry_run``). Raises ImportRejected (bad file, closed data set) or PermissionDenied."""
     rows = read_form(data, data_set, org_unit, period)
     try:
-        return write_values(
-            user, [row.record() for row in rows], source=ChangeSource.EXCEL, dry_run=dry_run, executor="orm"
-        )
+        return write_values(user, [row.record() for row in rows], source=ChangeSource.EXCEL, dry_run=dry_run)
     except ImportRejected as exc:  # name the sheet and the column of the file in the messages
         kind = ClosedValues if isinstance(exc, ClosedValues) else ImportRejected
         raise kind(

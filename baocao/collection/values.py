@@ -112,7 +112,7 @@ def write_value(
     }
     versions = None if expected_version is None else {1: expected_version}
     try:
-        write_values(actor, [(1, record)], source=source, versions=versions, executor="orm")
+        write_values(actor, [(1, record)], source=source, versions=versions)
     except ImportRejected as exc:  # one value: the errors have no row
         raise type(exc)([RowError(None, e.column, e.message) for e in exc.errors]) from None
     return DataValue.objects.select_related("indicator", "org_unit", "updated_by").get(
