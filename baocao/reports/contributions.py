@@ -46,7 +46,8 @@ def import_contributions(
     ):
         assigned.setdefault(key, set()).add(unit_id)
     units = {u.code: u for u in OrgUnit.objects.all()}
-    checker = BlockChecker.create(report_type.period_type)
+    # trial renders also with the report's real figures of the period (and without data)
+    checker = BlockChecker.create(report_type.period_type, org_unit=report_type.org_unit, period=period)
     problems: list[str] = []
     rows = []
     for key, items in data.items():

@@ -302,7 +302,10 @@ def import_report_types(text: str | bytes) -> list[ReportType]:
         unit = units.get(unit_code)
         if unit_code and unit is None:
             problems.append(f"{where}: không có đơn vị mã “{unit_code}”.")
-        checker = checkers.setdefault(period_type, BlockChecker.create(period_type))
+        key = f"{period_type}|{unit_code}"
+        if key not in checkers:  # trial renders also with the unit's real figures (and without data)
+            checkers[key] = BlockChecker.create(period_type, org_unit=unit)
+        checker = checkers[key]
         if fields.get("summary"):
             problems.extend(f"{where}, trích yếu: {p}" for p in checker.problems(fields["summary"]))
         specs = _parse_sections(item.get("sections"), where, 1, set(), problems, checker)
