@@ -319,8 +319,8 @@ def contributions(request: HttpRequest, unit: str, period: str) -> HttpResponse:
     }
     if request.method == "POST":
         posted = {
-            int(name[1:]): value
-            for name, value in request.POST.items()
+            int(name[1:]): request.POST.get(name, "")
+            for name in request.POST
             if name[:1] == "s" and name[1:].isdigit() and len(name) < 20
         }
         known = ReportSection.objects.select_related("report_type").in_bulk(list(posted)[:500])
