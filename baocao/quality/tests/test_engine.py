@@ -174,7 +174,7 @@ def test_derived_rules_breakdown_counts_and_percent(world):
     from baocao.indicators.models import UnitOfMeasure
 
     DataValue.objects.filter(indicator=part_b, kind="actual").update(value=Decimal(4))
-    DataValue.objects.filter(indicator=part_a).update(value=Decimal("-1.5"))  # bypasses check_value
+    DataValue.objects.filter(indicator=part_a).update(value=Decimal("-1.5"))  # bypasses the value rules
     percent = UnitOfMeasure.objects.create(code="pt", name="%", dimension="percent")
     rate = world.indicator("TY_LE", percent, max_value=Decimal(90))
     world.value(rate, world.police, "202006", 95)
