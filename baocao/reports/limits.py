@@ -95,7 +95,7 @@ BLOCK_LIMITS = ("BAOCAO_TEMPLATE_LIMITS", TemplateLimits())
 # A Word frame prints the whole report as WordprocessingML: far more text and loop steps than one block.
 FRAME_LIMITS = (
     "BAOCAO_FRAME_LIMITS",
-    TemplateLimits(max_iterations=1_000_000, max_output=50_000_000, max_size=5_000_000, seconds=20.0),
+    TemplateLimits(max_iterations=200_000, max_output=20_000_000, max_size=2_000_000, seconds=20.0),
 )
 
 
