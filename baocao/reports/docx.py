@@ -196,10 +196,14 @@ def _template(data: bytes) -> DocxTemplate:
     return template
 
 
-def _syntax_message(exc: TemplateSyntaxError) -> str:
+def _near(exc: Exception) -> str:
+    """The frame's text around the failing tag (docxtpl keeps the lines near a template error)."""
     near = " ".join(line.strip() for line in getattr(exc, "docx_context", ()) if line.strip())
-    where = f" (gần: “{near[:200]}”)" if near else ""
-    return f"Khung mẫu có lỗi cú pháp thẻ: {exc.message}{where}."
+    return f" (gần: “{near[:200]}”)" if near else ""
+
+
+def _syntax_message(exc: TemplateSyntaxError) -> str:
+    return f"Khung mẫu có lỗi cú pháp thẻ: {exc.message}{_near(exc)}."
 
 
 def render_docx(document: ReportDocument, frame: bytes | None = None) -> bytes:
@@ -217,7 +221,7 @@ def render_docx(document: ReportDocument, frame: bytes | None = None) -> bytes:
     except SecurityError as exc:
         raise DocxError("Khung mẫu dùng thao tác không được phép trong thẻ.") from exc
     except RenderError as exc:  # over the limits of a frame (recursion, loops, size, time)
-        raise DocxError(f"Khung mẫu vượt giới hạn: {exc}") from exc
+        raise DocxError(f"Khung mẫu vượt giới hạn: {exc}{_near(exc)}") from exc
     except RecursionError as exc:
         raise DocxError("Khung mẫu lồng nhau quá sâu (thẻ hoặc macro lồng quá nhiều cấp).") from exc
     except (TemplateError, etree.LxmlError, ValueError, TypeError, KeyError, AttributeError) as exc:

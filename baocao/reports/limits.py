@@ -39,7 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from jinja2 import Template, nodes, pass_context
+from jinja2 import Template, TemplateError, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import make_attrgetter
 from jinja2.runtime import BlockReference, Context, Macro, markup_join, str_join
@@ -67,8 +67,11 @@ class RenderError(ValueError):
     """A template cannot be rendered; the message is Vietnamese and meant for the office staff."""
 
 
-class BudgetExceeded(RenderError):
-    """A template went over one of its limits (size, loop iterations, output, nesting, time)."""
+class BudgetExceeded(RenderError, TemplateError):
+    """A template went over one of its limits (size, loop iterations, output, nesting, time). It is also a
+    Jinja ``TemplateError`` with the template ``lineno``, so docxtpl adds the frame's text near it."""
+
+    lineno: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,9 @@ def template_line() -> int | None:
 
 def _exceeded(message: str) -> BudgetExceeded:
     line = template_line()
-    return BudgetExceeded(f"Dòng {line}: {message}" if line else message)
+    exc = BudgetExceeded(f"Dòng {line}: {message}" if line else message)
+    exc.lineno = line
+    return exc
 
 
 # ------------------------------------------------------------------------------------------ the budget

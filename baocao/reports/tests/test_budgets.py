@@ -213,6 +213,7 @@ def test_a_recursive_macro_in_a_word_frame_is_refused():
     (problem,) = validate_frame(frame_with(RECURSIVE_MACRO))
     assert time.monotonic() - start < 5
     assert "Khung mẫu vượt giới hạn" in problem and "macro gọi lồng nhau" in problem
+    assert "(gần: “" in problem and RECURSIVE_MACRO in problem  # where in the frame
 
 
 def test_a_recursive_macro_in_an_uploaded_frame_gets_a_message_not_a_500(client, demo):
