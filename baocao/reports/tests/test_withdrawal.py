@@ -77,6 +77,20 @@ def test_no_code_path_deletes_an_issued_report(issued):
     assert ReportRun.objects.filter(pk=issued.pk).exists() and PdfJob.objects.filter(run=issued).exists()
 
 
+def test_an_issued_reports_content_and_files_cannot_be_changed_by_code(issued):
+    for field, value in [("docx", b"PK other file"), ("number", 7), ("figures", {}), ("status", "draft")]:
+        run = ReportRun.objects.get(pk=issued.pk)
+        setattr(run, field, value)
+        with pytest.raises(ProtectedError, match="đã ban hành, không sửa được"):
+            run.save()
+    run = ReportRun.objects.get(pk=issued.pk)
+    run.pdf = b"%PDF-1.7 made from the frozen Word file"  # the PDF is added once, by its job
+    run.save(update_fields=["pdf"])
+    run.pdf = b"%PDF-1.7 another"
+    with pytest.raises(ProtectedError, match="tệp PDF đã ban hành"):
+        run.save()
+
+
 def test_a_draft_can_still_be_deleted(issued):
     draft = get_or_create_run(issued.report_type, issued.org_unit, "202005")
     draft.delete()
