@@ -33,7 +33,7 @@ import inspect
 import re
 import string
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, ValuesView
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
@@ -236,8 +236,8 @@ def _text_size(value: Any, limit: int) -> int:
         item = stack.pop()
         if isinstance(item, str):
             total += len(item) + 2
-        elif isinstance(item, list | tuple | set | frozenset):
-            total += 2 + 2 * len(item)
+        elif isinstance(item, list | tuple | set | frozenset | KeysView | ValuesView | ItemsView):
+            total += 20 + 2 * len(item)  # dict views print as dict_items([...])
             stack.extend(item)
         elif isinstance(item, dict):
             total += 2 + 4 * len(item)

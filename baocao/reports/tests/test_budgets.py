@@ -84,6 +84,7 @@ def refused(source: str, context: dict | None = None) -> str:
         ("{{ '{}'.format(['a'*100000]*100000) }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
         ("{{ ([['a'*100000]*100000]*3)|join }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
         ("{{ ([[1]*100000]*100000)|sum(start=[]) }}", "dài quá 100.000 phần tử"),
+        ("{{ dict(a=['a'*100000]*100000).items() }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
         ("{% block a %}{{ self.a() }}{% endblock %}", "gọi lồng nhau quá 30 cấp"),
         (
             "{% set ns = namespace(x='a'*50000) %}{% for i in range(40) %}{% set ns.x = ns.x ~ ns.x %}"
