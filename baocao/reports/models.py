@@ -336,9 +336,9 @@ class ReportRun(models.Model):
                     != _stored_form(getattr(stored, field.attname))
                 ]
                 if stored.pdf is not None and _stored_form(self.pdf) != _stored_form(stored.pdf):
-                    changed.append(self._meta.get_field("pdf").verbose_name)
+                    changed.append("tệp PDF đã ban hành")
                 if self.status not in (stored.status, RunStatus.WITHDRAWN):
-                    changed.append(self._meta.get_field("status").verbose_name)
+                    changed.append("trạng thái")
                 if changed:
                     raise FrozenReportError(
                         f"Báo cáo “{self}” đã ban hành, không sửa được: {', '.join(map(str, changed))}.",
