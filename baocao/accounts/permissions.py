@@ -19,7 +19,16 @@ from django.utils import timezone
 from baocao.accounts.models import Role, RoleAssignment
 from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
 
-__all__ = ["ROLE_ACTIONS", "Action", "can", "for_user", "require", "units_for"]
+__all__ = [
+    "ROLE_ACTIONS",
+    "Action",
+    "can",
+    "for_user",
+    "is_superuser",
+    "require",
+    "require_actor",
+    "units_for",
+]
 
 
 class Action(enum.StrEnum):
@@ -80,6 +89,11 @@ def _is_superuser(user: MaybeUser) -> bool:
     return bool(user is not None and user.is_active and user.is_superuser)
 
 
+def is_superuser(user: MaybeUser) -> bool:
+    """An active superuser (who passes every check); pages and the API ask here, never ``is_superuser``."""
+    return _is_superuser(user)
+
+
 def units_for(user: MaybeUser, action: Action | str) -> OrgUnitQuerySet:
     """The org units ``user`` may act on for ``action`` today: the subtrees of their valid roles."""
     action = Action(action)
@@ -126,6 +140,14 @@ def require(user: MaybeUser, action: Action | str, org_units: OrgUnit | Iterable
     for unit in units:
         if unit.pk not in allowed:
             raise PermissionDenied(f"Bạn không có quyền {action.label} của {unit.name}.")
+
+
+def require_actor(actor: MaybeUser, action: Action | str, org_units: OrgUnit | Iterable[OrgUnit]) -> None:
+    """The check every action (state change) starts with. ``actor`` None is the system: a manage.py
+    command or the demo loader, trusted. Any user, anonymous included, must hold the right (:func:`require`);
+    views and the API always pass ``request.user``."""
+    if actor is not None:
+        require(actor, action, org_units)
 
 
 def for_user(

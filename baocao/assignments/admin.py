@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from baocao.accounts.admin import ThroughActionsAdmin, ThroughActionsInline
 from baocao.assignments.models import (
     Completion,
     DeadlineExtension,
@@ -9,34 +10,34 @@ from baocao.assignments.models import (
     Task,
 )
 
+# Directives, tasks, extensions, progress and completions change only through assignments.services (the
+# task pages, the Excel import): the admin shows them.
+
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin):
+class DirectiveAdmin(ThroughActionsAdmin):
     list_display = ("number", "kind", "issued_on", "issuer")
     search_fields = ("number", "summary")
 
 
-class ExtensionInline(admin.TabularInline):
+class ExtensionInline(ThroughActionsInline):
     model = DeadlineExtension
-    extra = 0
     readonly_fields = ("recorded_by", "recorded_at")
 
 
-class CompletionInline(admin.TabularInline):
+class CompletionInline(ThroughActionsInline):
     model = Completion
-    extra = 0
     readonly_fields = ("reported_by", "reported_at", "returned_by", "returned_at")
 
 
-class ProgressInline(admin.TabularInline):
+class ProgressInline(ThroughActionsInline):
     model = ProgressUpdate
-    extra = 0
     fields = ("reported_on", "text", "document_ref", "evidence_name", "reported_by")
     readonly_fields = ("evidence_name", "reported_by")
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ThroughActionsAdmin):
     list_display = ("__str__", "lead_unit", "assigned_on", "deadline_text", "is_advisory")
     list_filter = ("lead_unit", "is_advisory", "deadline_kind")
     search_fields = ("code", "content")

@@ -9,6 +9,7 @@ from typing import IO
 
 from django.db import transaction
 
+from baocao.accounts.permissions import Action, require_actor
 from baocao.core.csvio import ImportRejected, RowError, read_rows
 from baocao.core.numbers import NumberParseError, parse_number
 from baocao.core.periods import Period, PeriodError
@@ -81,6 +82,8 @@ def parse_target_rows(records: Sequence[tuple[int | None, dict[str, str]]]) -> l
 
 @transaction.atomic
 def save_targets(rows: Sequence[TargetRow], *, user: MaybeUser = None) -> int:
+    """Write targets; the user needs MANAGE for every unit written to (None: the system)."""
+    require_actor(user, Action.MANAGE, {row.org_unit.pk: row.org_unit for row in rows}.values())
     actor = acting_user(user)
     for row in rows:
         Target.objects.update_or_create(

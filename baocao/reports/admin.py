@@ -1,9 +1,12 @@
 """Editing report templates in the admin: every block and title is checked when saved (syntax with line
-numbers, indicator codes, a trial render), so a broken template never reaches a document."""
+numbers, indicator codes, a trial render), so a broken template never reaches a document. Templates are
+edited by those who manage them (Action.MANAGE); report runs, PDF jobs, narrative and their audit trails
+change only through their actions and are shown read-only."""
 
 from django import forms
 from django.contrib import admin
 
+from baocao.accounts.admin import ManagedAdmin, ThroughActionsAdmin
 from baocao.reports.checks import check_block_source
 from baocao.reports.models import (
     BlockKind,
@@ -69,7 +72,7 @@ class SectionAssignmentInline(admin.TabularInline):
 
 
 @admin.register(ReportType)
-class ReportTypeAdmin(admin.ModelAdmin):
+class ReportTypeAdmin(ManagedAdmin):
     form = ReportTypeForm
     list_display = ("code", "name", "period_type", "org_unit", "is_active")
     search_fields = ("search_key",)
@@ -77,33 +80,20 @@ class ReportTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(SectionAssignment)
-class SectionAssignmentAdmin(admin.ModelAdmin):
+class SectionAssignmentAdmin(ManagedAdmin):
     list_display = ("report_type", "section_key", "sort_order", "org_unit")
     list_filter = ("report_type",)
     search_fields = ("section_key", "org_unit__code", "org_unit__name")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit trails: shown, never added, changed or deleted by hand."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(ContributionChange)
-class ContributionChangeAdmin(ReadOnlyAdmin):
+class ContributionChangeAdmin(ThroughActionsAdmin):
     list_display = ("changed_at", "report_type", "period", "section_key", "org_unit", "changed_by", "source")
     list_filter = ("report_type", "period", "source")
 
 
 @admin.register(ReportRunEvent)
-class ReportRunEventAdmin(ReadOnlyAdmin):
+class ReportRunEventAdmin(ThroughActionsAdmin):
     list_display = ("changed_at", "run", "kind", "number", "changed_by", "reason")
     list_filter = ("kind",)
 
@@ -144,7 +134,7 @@ class ReportSectionForm(forms.ModelForm):
 
 
 @admin.register(ReportSection)
-class ReportSectionAdmin(admin.ModelAdmin):
+class ReportSectionAdmin(ManagedAdmin):
     form = ReportSectionForm
     list_display = ("report_type", "sort_order", "key", "title", "is_annex")
     list_filter = ("report_type",)
@@ -153,31 +143,22 @@ class ReportSectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(ReadOnlyAdmin):  # written on the unit's narrative page (rules and audit trail)
+class ContributionAdmin(ThroughActionsAdmin):  # written on the unit's narrative page (rules and audit trail)
     list_display = ("report_type", "period", "section_key", "org_unit", "sort_order")
     list_filter = ("report_type", "period")
     search_fields = ("text", "section_key")
 
 
 @admin.register(ReportRun)
-class ReportRunAdmin(admin.ModelAdmin):
+class ReportRunAdmin(ThroughActionsAdmin):  # drafted, numbered, issued: reports.runs
     list_display = ("report_type", "org_unit", "period", "status", "number", "issue_date")
     list_filter = ("status", "report_type")
-    readonly_fields = ("status", "issued_by", "issued_at", "created_by")
-
-    def has_change_permission(self, request, obj=None) -> bool:  # issued reports are frozen
-        return super().has_change_permission(request, obj) and not (obj and obj.is_issued)
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # issued: withdrawn, never deleted
-        return super().has_delete_permission(request, obj) and not (obj and obj.is_issued)
+    # never changed nor deleted here: an issued report is frozen and only withdrawn (reports.withdrawal)
 
 
 @admin.register(PdfJob)
-class PdfJobAdmin(admin.ModelAdmin):
+class PdfJobAdmin(ThroughActionsAdmin):  # requested: reports.runs.request_pdf
     list_display = ("run", "status", "created_at", "finished_at")
     list_filter = ("status",)
     exclude = ("docx", "pdf")
     readonly_fields = ("run", "status", "error", "requested_by", "started_at", "finished_at")
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # the files of an issued report stay
-        return super().has_delete_permission(request, obj) and not (obj and obj.run.is_issued)

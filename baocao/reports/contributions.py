@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import yaml
 from django.db import transaction
 
+from baocao.accounts.permissions import Action, require_actor
 from baocao.collection.models import ChangeSource
 from baocao.core import safeyaml
 from baocao.core.periods import Period, PeriodError
@@ -28,7 +29,9 @@ def import_contributions(
     report_type: ReportType, period: Period | str, text: str, user: MaybeUser = None
 ) -> int:
     """Replace a period's narrative contributions from YAML: ``{section_key: [{unit: CODE, text: ...}]}``.
-    Every text is checked like a block; on any problem nothing is written (TemplateProblems)."""
+    Every text is checked like a block; on any problem nothing is written (TemplateProblems). It replaces
+    every unit's narrative, so the user needs MANAGE for the report type's unit (None: the system)."""
+    require_actor(user, Action.MANAGE, report_type.org_unit)
     try:
         period = Period.parse(period) if isinstance(period, str) else period
     except PeriodError as exc:

@@ -1,6 +1,10 @@
 """Report runs (one report of a type, unit and period): drafted, numbered and signed, issued (the document,
 the Word file and the figures it used frozen), their PDF requested, and an issued run's figures compared
-with today's data."""
+with today's data.
+
+Each action decides its own permission (``accounts.permissions.require_actor``): starting, numbering and
+signing a draft need COMPILE for the run's unit, issuing needs ISSUE, asking for the PDF needs VIEW (what
+the user may see they may download). ``user`` None is the system (commands, the demo loader)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from baocao.accounts.permissions import Action, require_actor
 from baocao.collection.models import SubmissionStatus
 from baocao.collection.workflow import timeliness
 from baocao.core import dates
@@ -41,6 +46,8 @@ __all__ = [
 def get_or_create_run(
     report_type: ReportType, org_unit: OrgUnit, period: Period | str, user: MaybeUser = None
 ) -> ReportRun:
+    """The draft (or issued report) of a type, unit and period, created when missing (COMPILE)."""
+    require_actor(user, Action.COMPILE, org_unit)
     period = Period.parse(period) if isinstance(period, str) else period
     if period.type != report_type.period_type_enum:
         raise ReportError(
@@ -72,7 +79,8 @@ def update_run(
     user: MaybeUser = None,
 ) -> ReportRun:
     """Change a draft's number, date, signer and recipients (empty text: the report type's default)."""
-    run = ReportRun.objects.select_for_update().get(pk=run.pk)
+    run = ReportRun.objects.select_for_update().select_related("org_unit").get(pk=run.pk)
+    require_actor(user, Action.COMPILE, run.org_unit)
     _check_not_issued(run)
     if number is not None and number < 1:
         raise ReportError("Số văn bản phải là số nguyên dương.")
@@ -126,6 +134,7 @@ def issue_run(run: ReportRun, user: MaybeUser = None) -> ReportRun:
     is produced in the background from the frozen Word file."""
 
     run = ReportRun.objects.select_for_update().select_related("report_type", "org_unit").get(pk=run.pk)
+    require_actor(user, Action.ISSUE, run.org_unit)
     _check_not_issued(run)
     _check_issuable(run)
     built = build_document(run.report_type, run.org_unit, run.period_obj, run)
@@ -224,5 +233,6 @@ def figure_differences(run: ReportRun) -> list[FigureDifference]:
 
 
 def request_pdf(run: ReportRun, user: MaybeUser = None) -> PdfJob:
-    """Queue the PDF of a run (its frozen Word file once issued, else today's draft)."""
+    """Queue the PDF of a run (its frozen Word file once issued, else today's draft); VIEW suffices."""
+    require_actor(user, Action.VIEW, run.org_unit)
     return jobs.enqueue(run, run_docx(run), user)

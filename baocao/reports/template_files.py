@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from baocao.accounts.permissions import Action, require_actor, units_for
 from baocao.core import safeyaml
 from baocao.core.text import nfc
+from baocao.core.users import MaybeUser
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.checks import BlockChecker, parse_period_type
 from baocao.reports.errors import ReportError, TemplateProblems
@@ -238,10 +241,15 @@ def _save_sections(
         _save_sections(report_type, spec.children, section, order)
 
 
-def import_report_types(text: str | bytes) -> list[ReportType]:
+def import_report_types(text: str | bytes, user: MaybeUser = None) -> list[ReportType]:
     """Create or replace report types from YAML (see :func:`export_report_types`). Every block is checked
     first (syntax with line numbers, indicator codes, a trial render); on any problem nothing is written
-    and :class:`TemplateProblems` lists them all, each naming the report type, section and block."""
+    and :class:`TemplateProblems` lists them all, each naming the report type, section and block.
+
+    The user needs MANAGE for the unit of every report type in the file and of every one it replaces
+    (PermissionDenied; ``user`` None is the system: commands, the demo loader)."""
+    if user is not None and not units_for(user, Action.MANAGE).exists():
+        raise PermissionDenied("Bạn không có quyền quản trị mẫu báo cáo.")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -315,6 +323,9 @@ def import_report_types(text: str | bytes) -> list[ReportType]:
         parsed.append((code, unit, fields, specs, assignments))
     if problems:
         raise TemplateProblems(problems)
+    replaced = ReportType.objects.filter(code__in=[entry[0] for entry in parsed]).select_related("org_unit")
+    owners = {entry[1] for entry in parsed if entry[1] is not None} | {t.org_unit for t in replaced}
+    require_actor(user, Action.MANAGE, owners)
 
     saved = []
     with transaction.atomic():

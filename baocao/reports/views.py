@@ -1,5 +1,9 @@
 """Pages for the office: the reports of each type and period, a report's preview with downloads (DOCX at
-once, PDF through a background job with a progress page), issuing, and the templates as a YAML file."""
+once, PDF through a background job with a progress page), issuing, and the templates as a YAML file.
+
+The pages only scope what a user sees (``for_user``; 404 outside it) and call the actions of
+:mod:`baocao.reports.runs`, :mod:`~baocao.reports.word_frames` and :mod:`~baocao.reports.template_files`,
+which decide permission (PermissionDenied: 403)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from baocao.accounts.permissions import Action, can, for_user, require, units_for
+from baocao.accounts.permissions import Action, can, for_user, units_for
 from baocao.core.dates import parse_date
 from baocao.core.periods import Period, PeriodError
 from baocao.quality.narrative import check_run  # data quality: numbers written by hand
@@ -36,12 +40,10 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _run(pk: int, request: HttpRequest, action: Action = Action.VIEW) -> ReportRun:
-    """The report, if the user may see it (404 otherwise) and may take ``action`` on it (403)."""
-    runs = for_user(ReportRun.objects.select_related("report_type", "org_unit"), request.user, Action.VIEW)
-    run = get_object_or_404(runs, pk=pk)
-    require(request.user, action, run.org_unit)
-    return run
+def _run(pk: int, request: HttpRequest) -> ReportRun:
+    """The report, if the user may see it (404 otherwise); the actions decide what they may do with it."""
+    visible = for_user(ReportRun.objects.select_related("report_type", "org_unit"), request.user, Action.VIEW)
+    return get_object_or_404(visible, pk=pk)
 
 
 @login_required
@@ -69,8 +71,8 @@ def can_manage(request: HttpRequest) -> bool:
 @login_required
 @require_POST
 def run_create(request: HttpRequest) -> HttpResponse:
-    report_type = get_object_or_404(ReportType, pk=request.POST.get("report_type"), is_active=True)
-    require(request.user, Action.COMPILE, report_type.org_unit)
+    visible = for_user(ReportType.objects.filter(is_active=True), request.user, Action.VIEW)
+    report_type = get_object_or_404(visible, pk=request.POST.get("report_type"))
     try:
         period = Period.parse(request.POST.get("period", "").strip())
         run = runs.get_or_create_run(report_type, report_type.org_unit, period, request.user)
@@ -116,8 +118,6 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     if request.method == "POST":
-        if not can_change:
-            raise PermissionDenied("Bạn không có quyền sửa báo cáo này hoặc báo cáo đã ban hành.")
         form = RunDetailsForm(request.POST)
         if form.is_valid():
             try:
@@ -201,7 +201,7 @@ def pdf_job_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(pk, request, Action.ISSUE)
+    run = _run(pk, request)
     try:
         runs.issue_run(run, request.user)
     except ReportError as exc:
@@ -211,10 +211,9 @@ def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:detail", pk=run.pk)
 
 
-def _report_type(request: HttpRequest, pk: int, action: Action) -> ReportType:
-    report_type = get_object_or_404(for_user(ReportType.objects.all(), request.user, Action.VIEW), pk=pk)
-    require(request.user, action, report_type.org_unit)
-    return report_type
+def _report_type(request: HttpRequest, pk: int, scope: Action = Action.VIEW) -> ReportType:
+    """The report type, if it is in the user's ``scope`` (404 otherwise)."""
+    return get_object_or_404(for_user(ReportType.objects.all(), request.user, scope), pk=pk)
 
 
 @login_required
@@ -228,9 +227,9 @@ def frame_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def frame_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    report_type = _report_type(request, pk, Action.MANAGE)
+    report_type = _report_type(request, pk)
     if request.POST.get("reset") == "1":
-        word_frames.set_frame(report_type, None)
+        word_frames.set_frame(report_type, None, user=request.user)
         messages.success(request, f"“{report_type.name}” dùng lại khung Word mặc định.")
         return redirect("reports:templates")
     upload = request.FILES.get("frame")
@@ -238,7 +237,7 @@ def frame_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Chưa chọn tệp khung Word (.docx) hoặc tệp quá lớn (tối đa 20 MB).")
         return redirect("reports:templates")
     try:
-        word_frames.set_frame(report_type, upload.read(), upload.name or "")
+        word_frames.set_frame(report_type, upload.read(), upload.name or "", user=request.user)
     except TemplateProblems as exc:
         for problem in exc.problems:
             messages.error(request, f"Khung Word chưa dùng được: {problem}")
@@ -260,8 +259,6 @@ def templates_page(request: HttpRequest) -> HttpResponse:
         text = template_files.export_report_types(report_types)
         return _download(text.encode("utf-8"), "mau-bao-cao.yaml", "application/x-yaml; charset=utf-8")
     if request.method == "POST":
-        if not can_import:
-            raise PermissionDenied("Chỉ quản trị hệ thống được nhập mẫu báo cáo.")
         upload = request.FILES.get("file")
         if upload is None:
             problems = ["Chưa chọn tệp mẫu (.yaml)."]
@@ -269,7 +266,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
             problems = ["Tệp mẫu quá lớn (tối đa 2 MB)."]
         else:
             try:
-                saved = template_files.import_report_types(upload.read())
+                saved = template_files.import_report_types(upload.read(), request.user)
             except TemplateProblems as exc:
                 problems = exc.problems
             else:

@@ -5,11 +5,11 @@ be given to another report; the period may get a new draft."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from baocao.accounts.permissions import is_superuser
 from baocao.core.text import nfc
 from baocao.core.users import MaybeUser, acting_user
 from baocao.reports.errors import ReportError
@@ -22,7 +22,7 @@ MAX_REASON = 2000
 
 def can_withdraw(user: MaybeUser) -> bool:
     """Only a superuser withdraws an issued report (a decision above the office and the leader's role)."""
-    return isinstance(user, User) and user.is_active and user.is_superuser
+    return is_superuser(user)
 
 
 @transaction.atomic

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from baocao.accounts.permissions import Action, require_actor
 from baocao.core.text import nfc
+from baocao.core.users import MaybeUser
 from baocao.reports import docx
 from baocao.reports.errors import TemplateProblems
 from baocao.reports.models import ReportType
@@ -14,9 +16,13 @@ __all__ = ["frame_of", "set_frame"]
 
 
 @transaction.atomic
-def set_frame(report_type: ReportType, data: bytes | None, file_name: str = "") -> ReportType:
+def set_frame(
+    report_type: ReportType, data: bytes | None, file_name: str = "", user: MaybeUser = None
+) -> ReportType:
     """Use an edited Word frame for a report type (None: back to the default frame). The frame is
-    checked first (a real .docx, valid tags, only known variables, a trial render): TemplateProblems."""
+    checked first (a real .docx, valid tags, only known variables, a trial render): TemplateProblems.
+    The user needs MANAGE for the report type's unit (``user`` None: the system)."""
+    require_actor(user, Action.MANAGE, report_type.org_unit)
 
     if data is not None:
         problems = docx.validate_frame(data)

@@ -251,10 +251,15 @@ def test_templates_page_exports_and_imports(client, office, run):
     client.force_login(office)
     exported = client.get(reverse("reports:templates") + "?tai=1")
     assert b"code: KTXH_THANG" in exported.content
-    assert client.post(reverse("reports:templates")).status_code == 403  # only administrators import
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    # only administrators import: the office's valid file is refused by the action, nothing is replaced
+    refused = client.post(
+        reverse("reports:templates"), {"file": SimpleUploadedFile("m.yaml", exported.content)}
+    )
+    assert refused.status_code == 403
     admin = User.objects.create_superuser("quantri", password="x")
     client.force_login(admin)
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     broken = exported.content.replace(b"{{ f.HS_VU", b"{{ f.HS_VU_SAI", 1) or exported.content
     broken = exported.content.replace(b"{{ thu.value|so }}", b"{{ thu.value|so }", 1)
