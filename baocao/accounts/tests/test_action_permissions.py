@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -493,3 +493,9 @@ def test_the_admin_changes_no_row_that_belongs_to_an_action(w, client, model):
     delete = reverse(f"admin:{app}_{model}_delete", args=[row.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_no_model_permission_competes_with_the_roles(db):
+    """Issuing was also a Django model permission (issue_reportrun) that nothing consulted; the roles
+    decide (Action.ISSUE in reports.runs.issue_run), so it is gone."""
+    assert not Permission.objects.filter(codename="issue_reportrun").exists()
