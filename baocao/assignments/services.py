@@ -108,9 +108,14 @@ def create_task(
     directive: Directive | None = None,
     code: str = "",
 ) -> Task:
-    """A task with a one-off ``deadline`` or a monthly one (``monthly_day``), not both."""
+    """A task with a one-off ``deadline`` or a monthly one (``monthly_day``), not both. The user needs
+    ASSIGN for the lead unit, checked before anything else is looked at."""
     errors: dict[str, str] = {}
     lead = _unit(lead_unit, "Đơn vị chủ trì", "lead_unit", errors)
+    if lead is not None:
+        require(user, Action.ASSIGN, lead)
+    elif not units_for(user, Action.ASSIGN).exists():
+        raise PermissionDenied(f"Bạn không có quyền {Action.ASSIGN.label}.")
     partners = [_unit(u, "Đơn vị phối hợp", "cooperating_units", errors) for u in cooperating_units]
     if not _text(content):
         errors["content"] = "Nội dung nhiệm vụ: chưa nhập."
@@ -135,7 +140,6 @@ def create_task(
         errors["code"] = f"Mã nhiệm vụ “{clean(code)}” đã có."
     _raise(errors)
     assert lead is not None
-    require(user, Action.ASSIGN, lead)
     task = Task.objects.create(
         code=clean(code) or None,
         directive=directive,

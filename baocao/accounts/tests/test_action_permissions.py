@@ -419,6 +419,15 @@ def test_a_refused_action_changes_nothing(w):
     assert not w.run.is_issued and w.run.issued_by is None
 
 
+def test_a_user_without_the_right_learns_nothing_from_validation(w):
+    """A unit's clerk assigning a task with nothing filled in is refused for permission, not told which
+    fields are missing (the check comes before the validation)."""
+    with pytest.raises(PermissionDenied):
+        tasks.create_task(w.users["staff"], content="", lead_unit=w.police, assigned_on=DAY)
+    with pytest.raises(PermissionDenied):
+        tasks.create_task(w.users["staff"], content="", lead_unit="KHONG_CO", assigned_on=DAY)
+
+
 def _action_modules() -> list[str]:
     root = Path(baocao.__file__).parent
     found = {
