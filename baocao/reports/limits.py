@@ -398,7 +398,8 @@ _TEXT_FILTERS = frozenset(
         "xmlattr",
     }
 )
-_STR_METHODS_REFUSED = frozenset({"expandtabs"})  # tab width × tabs
+# Text multiplied by a factor no argument shows: tab width × tabs, a translation table's strings × characters.
+_STR_METHODS_REFUSED = frozenset({"expandtabs", "translate"})
 
 
 def _bounded_filter(
@@ -564,9 +565,12 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         budget = _budget()
         budget.step()
         owner = getattr(__obj, "__self__", None)
-        if isinstance(owner, str | list | tuple | dict | int) and inspect.isbuiltin(__obj):
-            # Methods of Python values (str.center, str.replace, str.join, int.to_bytes, ...): widths and
-            # counts bounded, and the text they would build counted before it is built.
+        if isinstance(owner, str) or (
+            isinstance(owner, list | tuple | dict | int) and inspect.isbuiltin(__obj)
+        ):
+            # Methods of Python values (str.center, str.replace, str.join, int.to_bytes, ...; Markup's are
+            # Python functions wrapping them): widths and counts bounded, and the text they would build
+            # counted before it is built.
             for arg in (*args, *kwargs.values()):
                 if isinstance(arg, int) and not isinstance(arg, bool):
                     budget.size(abs(arg))

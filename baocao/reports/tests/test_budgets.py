@@ -76,6 +76,7 @@ def refused(source: str, context: dict | None = None) -> str:
         ("{{ (1).to_bytes(10**8, 'big') }}", "dài quá 100.000 phần tử"),
         ("{{ (['a'*100000]*100000)|join }}", "dài quá 100.000 phần tử"),
         ("{{ ('a'*100000)|replace('a', 'aa') }}", "dài quá 100.000 phần tử"),
+        ("{{ (('a'*100000)|e).replace('a', 'a'*1000) }}", "dài quá 100.000 phần tử"),  # Markup's method
         # A list within the size limit that would print (or be joined, formatted) to 10.000.000.000 chars.
         ("{{ ['a'*100000]*100000 }}", "giá trị in ra hoặc ghép chuỗi dài quá 100.000 ký tự"),
         ("{{ (['a'*100000]*100000)|string }}", "giá trị in ra hoặc ghép chuỗi dài quá"),
@@ -132,6 +133,14 @@ def test_ordinary_templates_still_work():
         " {{ 'a b'.replace(' ', '-') }} {{ '{}/{}'.format(1, 2) }}"
     )
     assert render_block(source, {}) == "- 0 - 1 - 2 abc 1, 2 2.2 1024 abab a-b 1/2"
+
+
+@pytest.mark.parametrize(
+    "method", ["('a\t'*50000).expandtabs(100000)", "('a'*100000).translate({97: 'b'*1000})"]
+)
+def test_string_methods_multiplying_text_by_a_hidden_factor_are_refused(method):
+    with pytest.raises(RenderError, match="không được phép"):
+        render_block("{{ " + method + " }}", {})
 
 
 def test_recursive_loops_are_refused():
