@@ -15,7 +15,13 @@ from django.http import HttpRequest
 from baocao.accounts.models import RoleAssignment
 from baocao.accounts.permissions import Action, units_for
 
-__all__ = ["ManagedAdmin", "ThroughActionsAdmin", "ThroughActionsInline"]
+__all__ = [
+    "ManagedAdmin",
+    "ManagedStackedInline",
+    "ManagedTabularInline",
+    "ThroughActionsAdmin",
+    "ThroughActionsInline",
+]
 
 
 def manages(request: HttpRequest) -> bool:
@@ -24,7 +30,7 @@ def manages(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and units_for(user, Action.MANAGE).exists())
 
 
-class ManagedAdmin(admin.ModelAdmin):
+class _Managed:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return manages(request)
 
@@ -39,6 +45,18 @@ class ManagedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return manages(request)
+
+
+class ManagedAdmin(_Managed, admin.ModelAdmin):
+    pass
+
+
+class ManagedTabularInline(_Managed, admin.TabularInline):
+    pass
+
+
+class ManagedStackedInline(_Managed, admin.StackedInline):
+    pass
 
 
 class _ShownOnly:

@@ -1,5 +1,9 @@
+"""Reference data (sectors, units of measure, indicators, targets, data sets) in the admin: edited by staff
+who manage it (Action.MANAGE, accounts.admin.ManagedAdmin), as the actions of indicators.services ask."""
+
 from django.contrib import admin
 
+from baocao.accounts.admin import ManagedAdmin, ManagedTabularInline
 from baocao.indicators.models import (
     DataSet,
     DataSetIndicator,
@@ -12,20 +16,20 @@ from baocao.indicators.models import (
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(ManagedAdmin):
     list_display = ["code", "name", "parent", "sort_order"]
     search_fields = ["code", "name", "search_key"]
 
 
 @admin.register(UnitOfMeasure)
-class UnitOfMeasureAdmin(admin.ModelAdmin):
+class UnitOfMeasureAdmin(ManagedAdmin):
     list_display = ["code", "name", "dimension", "factor", "whole_numbers"]
     list_filter = ["dimension"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ManagedAdmin):
     list_display = ["code", "name", "sector", "unit", "value_type", "responsible_unit", "parent", "is_active"]
     list_filter = ["sector", "value_type", "is_active"]
     search_fields = ["code", "name", "search_key"]
@@ -34,13 +38,13 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetType)
-class TargetTypeAdmin(admin.ModelAdmin):
+class TargetTypeAdmin(ManagedAdmin):
     list_display = ["code", "name", "sort_order"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ManagedAdmin):
     list_display = ["indicator", "org_unit", "period", "target_type", "value"]
     list_filter = ["target_type", "period"]
     search_fields = ["indicator__code", "indicator__name", "org_unit__name"]
@@ -48,7 +52,7 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ["indicator", "org_unit", "target_type"]
 
 
-class DataSetIndicatorInline(admin.TabularInline):
+class DataSetIndicatorInline(ManagedTabularInline):
     model = DataSetIndicator
     fields = ["sort_order", "indicator", "kind"]
     autocomplete_fields = ["indicator"]
@@ -56,7 +60,7 @@ class DataSetIndicatorInline(admin.TabularInline):
 
 
 @admin.register(DataSet)
-class DataSetAdmin(admin.ModelAdmin):
+class DataSetAdmin(ManagedAdmin):
     list_display = ["code", "name", "period_type", "deadline_working_days", "is_active"]
     list_filter = ["period_type", "is_active"]
     search_fields = ["code", "name", "search_key"]

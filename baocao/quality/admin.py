@@ -1,33 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from baocao.accounts.permissions import Action, units_for
+from baocao.accounts.admin import ManagedAdmin  # rules are reference data: MANAGE
 from baocao.quality.models import DeviationRule, ValidationRule
-
-
-class ManagedAdmin(admin.ModelAdmin):
-    """Rules are reference data: only those who manage it (Action.MANAGE) see and edit them."""
-
-    def _manages(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_staff and units_for(user, Action.MANAGE).exists())
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._manages(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._manages(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request)
 
 
 @admin.register(ValidationRule)

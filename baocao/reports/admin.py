@@ -6,7 +6,12 @@ change only through their actions and are shown read-only."""
 from django import forms
 from django.contrib import admin
 
-from baocao.accounts.admin import ManagedAdmin, ThroughActionsAdmin
+from baocao.accounts.admin import (
+    ManagedAdmin,
+    ManagedStackedInline,
+    ManagedTabularInline,
+    ThroughActionsAdmin,
+)
 from baocao.reports.checks import check_block_source
 from baocao.reports.models import (
     BlockKind,
@@ -56,14 +61,14 @@ class ReportTypeForm(forms.ModelForm):
         return summary
 
 
-class ReportSectionInline(admin.TabularInline):
+class ReportSectionInline(ManagedTabularInline):
     model = ReportSection
     fields = ("sort_order", "key", "title", "parent", "heading_style", "is_annex")
     extra = 0
     show_change_link = True
 
 
-class SectionAssignmentInline(admin.TabularInline):
+class SectionAssignmentInline(ManagedTabularInline):
     """Which units write which section (their narrative), in order; also in the YAML as ``units:``."""
 
     model = SectionAssignment
@@ -113,7 +118,7 @@ class ReportBlockForm(forms.ModelForm):
         return data
 
 
-class ReportBlockInline(admin.StackedInline):
+class ReportBlockInline(ManagedStackedInline):
     model = ReportBlock
     form = ReportBlockForm
     fields = ("sort_order", "kind", "source", "pad_counts", "percent_decimals", "note")

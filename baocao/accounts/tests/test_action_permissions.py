@@ -508,3 +508,18 @@ def test_no_model_permission_competes_with_the_roles(db):
     """Issuing was also a Django model permission (issue_reportrun) that nothing consulted; the roles
     decide (Action.ISSUE in reports.runs.issue_run), so it is gone."""
     assert not Permission.objects.filter(codename="issue_reportrun").exists()
+
+
+@pytest.mark.parametrize(
+    "page", ["reports_reporttype", "reports_reportsection", "indicators_indicator", "accounts_roleassignment"]
+)
+def test_the_admin_of_templates_and_reference_data_asks_the_roles(w, client, page):
+    """Staff with the administrator role (MANAGE), not superusers and without Django model permissions,
+    edit templates and reference data; staff with the office's role do not (403)."""
+    for name, expected in (("admin", 200), ("office", 403)):
+        user = w.users[name]
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        client.force_login(user)
+        assert client.get(reverse(f"admin:{page}_changelist")).status_code == expected, name
+        assert client.get(reverse(f"admin:{page}_add")).status_code == expected, name
