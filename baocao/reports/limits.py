@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from jinja2 import Template, TemplateError, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import make_attrgetter
@@ -90,8 +91,10 @@ class TemplateLimits:
     def from_settings(self, name: str) -> TemplateLimits:
         """These limits with the fields given in the Django setting ``name`` (a dict) replaced."""
         overrides = getattr(settings, name, None) or {}
-        known = {f.name for f in fields(self)}
-        return replace(self, **{k: v for k, v in overrides.items() if k in known})
+        unknown = set(overrides) - {f.name for f in fields(self)}
+        if unknown:  # a misspelt limit would silently keep its default
+            raise ImproperlyConfigured(f"{name}: không có giới hạn {', '.join(sorted(unknown))}.")
+        return replace(self, **overrides)
 
 
 BLOCK_LIMITS = ("BAOCAO_TEMPLATE_LIMITS", TemplateLimits())

@@ -14,6 +14,7 @@ import time
 import pytest
 import yaml
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from docx import Document
@@ -124,6 +125,12 @@ def test_the_limits_are_settings(settings):
     assert render_block(source, {}) == "." * 100
     settings.BAOCAO_TEMPLATE_LIMITS = {"max_iterations": 50}
     assert "vòng lặp chạy quá 50 lượt" in refused(source)
+
+
+def test_a_misspelt_limit_is_a_configuration_error(settings):
+    settings.BAOCAO_TEMPLATE_LIMITS = {"max_iteration": 10}
+    with pytest.raises(ImproperlyConfigured, match="max_iteration"):
+        render_block("x", {})
 
 
 def test_ordinary_templates_still_work():
