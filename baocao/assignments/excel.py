@@ -143,9 +143,9 @@ def import_tasks_xlsx(user: MaybeUser, data: bytes, dry_run: bool = False) -> Im
             for field in missing:
                 problem(line, field, "chưa nhập ngày.")
             day = values.get("monthly_day")
-            if day and not str(day).isdigit():
+            if day and not (str(day).isascii() and str(day).isdigit() and len(str(day)) < 3):
                 problem(line, "monthly_day", f"“{day}” không phải số ngày (1–31).")
-            if missing or (day and not str(day).isdigit()):
+            if missing or (day and not (str(day).isascii() and str(day).isdigit() and len(str(day)) < 3)):
                 continue
             try:
                 with transaction.atomic():

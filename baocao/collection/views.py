@@ -93,6 +93,12 @@ def my_forms(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/my_forms.html", {"period": period, "rows": rows})
 
 
+def _version(text: str) -> int | None:
+    """A posted version number; None unless ASCII digits of a sensible length ("²" is a digit to
+    str.isdigit, and 5.000 digits exceed int()'s limit: both were 500s)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def _inputs(request: HttpRequest, fields: list) -> list[EntryInput]:
     inputs = []
     for field in fields:
@@ -104,7 +110,7 @@ def _inputs(request: HttpRequest, fields: list) -> list[EntryInput]:
                 field.member.pk,
                 request.POST.get(field.key, ""),
                 request.POST.get(f"{field.key}_comment", ""),
-                int(version) if version.isdigit() else None,
+                _version(version),
                 (
                     request.POST.get(f"{field.key}_original", ""),
                     request.POST.get(f"{field.key}_original_comment", ""),
@@ -174,7 +180,7 @@ def _transition(
         step,
         request.user,
         reason=reason,
-        expected_version=int(version) if version.isdigit() else None,
+        expected_version=_version(version),
     )
 
 
@@ -321,7 +327,7 @@ def contributions(request: HttpRequest, unit: str, period: str) -> HttpResponse:
         posted = {
             int(name[1:]): request.POST.get(name, "")
             for name in request.POST
-            if name[:1] == "s" and name[1:].isdigit() and len(name) < 20
+            if name[:1] == "s" and name[1:].isascii() and name[1:].isdigit() and len(name) < 20
         }
         known = ReportSection.objects.select_related("report_type").in_bulk(list(posted)[:500])
         texts = {known[pk]: value for pk, value in posted.items() if pk in known}

@@ -83,7 +83,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
 
 
 class RunDetailsForm(forms.Form):
-    number = forms.IntegerField(label="Số văn bản", min_value=1, required=False)
+    number = forms.IntegerField(label="Số văn bản", min_value=1, max_value=2_147_483_647, required=False)
     issue_date = forms.CharField(label="Ngày ban hành (dd/mm/yyyy)", required=False)
     signer_name = forms.CharField(label="Người ký", max_length=100, required=False)
     signer_titles = forms.CharField(
