@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from baocao.accounts.models import RoleAssignment
-from baocao.accounts.permissions import Action, units_for
+from baocao.accounts.permissions import Action, is_superuser, units_for
 
 __all__ = [
     "ManagedAdmin",
@@ -27,7 +27,9 @@ __all__ = [
 def manages(request: HttpRequest) -> bool:
     """Staff who manage reference data and templates somewhere (``Action.MANAGE``)."""
     user = request.user
-    return bool(user.is_active and user.is_staff and units_for(user, Action.MANAGE).exists())
+    if not (user.is_active and user.is_staff):
+        return False
+    return is_superuser(user) or units_for(user, Action.MANAGE).exists()  # even before any unit exists
 
 
 class _Managed:

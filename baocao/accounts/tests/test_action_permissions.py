@@ -523,3 +523,10 @@ def test_the_admin_of_templates_and_reference_data_asks_the_roles(w, client, pag
         client.force_login(user)
         assert client.get(reverse(f"admin:{page}_changelist")).status_code == expected, name
         assert client.get(reverse(f"admin:{page}_add")).status_code == expected, name
+
+
+def test_a_superuser_manages_before_any_unit_exists(db, client):
+    """A fresh installation has no org unit yet: its superuser must still reach the reference data."""
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    assert client.get(reverse("admin:indicators_indicator_changelist")).status_code == 200
+    assert client.get(reverse("admin:quality_validationrule_add")).status_code == 200
