@@ -8,14 +8,15 @@ whatever the number of indicators or units:
 1. the indicators (with units of measure),
 2. the org units asked for, 3. with `rollup=True` their whole subtrees (materialised path),
 4. the data values of every period needed (period, previous, last year, year to date), summed and
-   counted in SQL per indicator, requested unit, period and kind (GROUP BY),
+   counted in SQL per indicator, requested unit, period and kind (GROUP BY; "lũy kế" values and
+   indicators aggregated by "last" across units also per stored unit),
 5. the targets of the period and of every period that contains it (quarter, half, year...), likewise.
 
 With `rollup=True` a unit's figure aggregates its own value and its descendants' values with the
 indicator's `aggregation_across_units`; the year to date aggregates with
-`aggregation_across_periods`, except for "lũy kế" (cumulative) values, whose year to date is the
-latest cumulative value of the year. Percentages are never stored: ratios are computed here, exact, and
-rounded only when formatted.
+`aggregation_across_periods`, except for "lũy kế" (cumulative) values, whose year to date is each
+unit's latest cumulative value of the year, aggregated across units. Percentages are never stored:
+ratios are computed here, exact, and rounded only when formatted.
 """
 
 from __future__ import annotations
@@ -198,15 +199,10 @@ def _aggregate(values: Sequence[Decimal], how: str) -> Decimal | None:
     return values[0] if len(values) == 1 else None
 
 
-def _year_to_date(values: Sequence[Decimal | None], how: str, kind: str) -> Decimal | None:
-    """The year to date from the values of the periods from the start of the year to this one (in order).
-
-    A "lũy kế" (cumulative) value already counts from the start of the year: the year to date is the
-    latest one stored, never a sum of them. Actual and estimate values aggregate by the indicator's
-    `aggregation_across_periods` (a sum for most)."""
+def _year_to_date(values: Sequence[Decimal | None], how: str) -> Decimal | None:
+    """Aggregate the values of the periods from the start of the year to this one (in order): actual and
+    estimate values, by the indicator's `aggregation_across_periods` (a sum for most)."""
     present = [v for v in values if v is not None]
-    if kind == ValueKind.CUMULATIVE:
-        return present[-1] if present else None
     if how == Aggregation.NONE:
         return values[-1] if len(values) == 1 else None
     return _aggregate(present, how)
@@ -215,6 +211,17 @@ def _year_to_date(values: Sequence[Decimal | None], how: str, kind: str) -> Deci
 # A group of stored values aggregated in SQL: (unit key, sum, count). The unit key is the stored unit's id
 # for indicators aggregated across units by "last" (grouped per stored unit), else None.
 _Group = tuple[int | None, Decimal, int]
+
+
+def _latest_per_unit(per_period: Iterable[list[_Group] | None], how_units: str) -> Decimal | None:
+    """The year to date of "lũy kế" (cumulative) values, which already count from the start of the year:
+    each stored unit's latest value of the year (never a sum over periods), then aggregated across units.
+    `per_period`: the groups (one per stored unit) of each period from the start of the year, in order."""
+    latest: dict[int | None, _Group] = {}
+    for groups in per_period:
+        for group in groups or ():
+            latest[group[0]] = group
+    return _across_units(list(latest.values()), how_units) if latest else None
 
 
 def _across_units(groups: list[_Group], how: str) -> Decimal | None:
@@ -284,11 +291,20 @@ class _Sql:
             return Decimal(int(value)).scaleb(-self.places)  # type: ignore[call-overload]
         return value if isinstance(value, Decimal) else Decimal(str(value))
 
-    def _unit_key(self, last_ids: Sequence[int], params: list[object]) -> str:
-        """Values of indicators aggregated by "last" across units stay grouped per stored unit."""
-        if not last_ids:
+    def _unit_key(
+        self, last_ids: Sequence[int], params: list[object], per_unit_kind: str | None = None
+    ) -> str:
+        """Rows stay grouped per stored unit where the unit matters: values of indicators aggregated by "last"
+        across units, and values of `per_unit_kind` ("lũy kế": the year to date is each unit's latest)."""
+        conditions = []
+        if last_ids:
+            conditions.append(self._in("x.indicator_id", last_ids, params))
+        if per_unit_kind is not None:
+            params.append(per_unit_kind)
+            conditions.append("x.kind = %s")
+        if not conditions:
             return "NULL"
-        return f"CASE WHEN {self._in('x.indicator_id', last_ids, params)} THEN x.org_unit_id END"
+        return f"CASE WHEN {' OR '.join(conditions)} THEN x.org_unit_id END"
 
     def _where(
         self, indicator_ids: Sequence[int] | None, period_ids: Sequence[str], params: list[object]
@@ -318,7 +334,7 @@ class _Sql:
     ) -> Iterator[tuple[int, int, str, str, int | None, Decimal, int]]:
         """(indicator id, requested unit id, period, kind, unit key, sum, count) of the stored values."""
         params: list[object] = []
-        unit_key = self._unit_key(last_ids, params)
+        unit_key = self._unit_key(last_ids, params, per_unit_kind=ValueKind.CUMULATIVE.value)
         sql = (
             f"SELECT x.indicator_id, r.id, x.period, x.kind, {unit_key}, {self._sum()}, COUNT(*) "
             f"FROM {self.quote(DataValue._meta.db_table)} x {self.join} "
@@ -482,7 +498,10 @@ def get_figures(
             ]
             for kind in kinds:
                 current = get((ind, unit_pk, period_id, kind))
-                ytd = _year_to_date([get((ind, unit_pk, p, kind)) for p in ytd_ids], how_periods, kind)
+                if kind == ValueKind.CUMULATIVE:
+                    ytd = _latest_per_unit((groups.get((ind, unit_pk, p, kind)) for p in ytd_ids), how_units)
+                else:
+                    ytd = _year_to_date([get((ind, unit_pk, p, kind)) for p in ytd_ids], how_periods)
                 figures[(indicator.code, unit.code, kind)] = Figure(
                     indicator,
                     unit,

@@ -91,6 +91,17 @@ def test_estimate_year_to_date_is_the_sum_of_the_months(demo):
     assert figure.ytd == chi("actual").ytd + 2000
 
 
+def test_cumulative_year_to_date_of_a_city_adds_each_units_latest_value(world):
+    spent = world.indicator("CHI", unit=world.money)
+    world.value(spent, world.tax, "202005", 200, kind="cumulative")
+    world.value(spent, world.tax, "202006", 300, kind="cumulative")
+    world.value(spent, world.police, "202005", 50, kind="cumulative")  # June not reported yet
+    figure = get_figures([world.city], "202006", ["CHI"]).get("CHI", "cumulative")
+    assert figure.value == 300  # the values stored for June
+    assert figure.ytd == 350  # the tax office's June and the police's May, nothing counted twice
+    assert get_figures([world.police], "202006", ["CHI"]).get("CHI", "cumulative").ytd == 50
+
+
 def ytd_cell(page: str, indicator_name: str, kind_label: str) -> str:
     """The "Lũy kế từ đầu năm" cell of the home page's row of an indicator and kind."""
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S):
