@@ -101,7 +101,8 @@ def write_rows(
         errors.reject(ClosedValues)
         existing = {
             (dv.indicator_id, dv.org_unit_id, dv.period, dv.kind): dv
-            for dv in DataValue.objects.select_for_update()
+            # Lock the values only: PostgreSQL refuses FOR UPDATE on the outer join to updated_by (nullable).
+            for dv in DataValue.objects.select_for_update(of=("self",))
             .filter(
                 period__in={r.period for r in staged},
                 indicator_id__in={i.pk for i in indicators.values()},
