@@ -318,6 +318,10 @@ NO_USER_SURFACE = {
     "collection.services.write_rows": "the small-batch executor of collection.values.write_values, which "
     "passes its permission check as `authorize`",
     "collection.bulk.write_rows": "the set-based executor of collection.values.write_values (same check)",
+    "reports.jobs.enqueue": "queues a Word file for runs.request_pdf and runs.issue_run, after their check",
+    "reports.jobs.claim_next_job": "the PDF worker (a thread of the web process, or manage.py run_jobs)",
+    "reports.jobs.run_job": "the PDF worker",
+    "reports.jobs.run_pending_jobs": "the PDF worker",
     "reports.narrative.record_change": "the audit row of save_narrative and import_contributions (checked)",
     "reports.narrative.replace_assignments": "the units: of report types, inside import_report_types",
     "orgunits.services.merge_units": "no caller yet but its tests: a reorganisation is a decision on paper",
@@ -376,6 +380,7 @@ ACTION_MODULES = [
     "baocao.collection.values",
     "baocao.collection.workflow",
     "baocao.reports.contributions",
+    "baocao.reports.jobs",
     "baocao.reports.narrative",
     "baocao.reports.runs",
     "baocao.reports.template_files",
