@@ -321,6 +321,31 @@ class ReportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.report_type.name} – {self.period_obj.label}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An issued report's content, files and figures never change: only its PDF may be added once, and
+        its status may go from issued to withdrawn (with who, when and why)."""
+        if self.pk is not None:
+            stored = ReportRun.objects.filter(pk=self.pk, status__in=FROZEN_STATUSES).first()
+            if stored is not None:
+                may_change = {"pdf"} | (_WITHDRAWAL_FIELDS if stored.status == RunStatus.ISSUED else set())
+                changed = [
+                    field.verbose_name
+                    for field in self._meta.concrete_fields
+                    if field.attname not in may_change
+                    and _stored_form(getattr(self, field.attname))
+                    != _stored_form(getattr(stored, field.attname))
+                ]
+                if stored.pdf is not None and _stored_form(self.pdf) != _stored_form(stored.pdf):
+                    changed.append("tệp PDF đã ban hành")
+                if self.status not in (stored.status, RunStatus.WITHDRAWN):
+                    changed.append("trạng thái")
+                if changed:
+                    raise FrozenReportError(
+                        f"Báo cáo “{self}” đã ban hành, không sửa được: {', '.join(map(str, changed))}.",
+                        [self],
+                    )
+        super().save(*args, **kwargs)
+
     @property
     def period_obj(self) -> Period:
         return Period.parse(self.period)
@@ -340,6 +365,14 @@ class ReportRun(models.Model):
                 f"Không xóa được báo cáo đã ban hành “{self}”; chỉ có thể thu hồi (có lý do).", [self]
             )
         return super().delete(using, keep_parents)
+
+
+# What may still change on an issued report: its PDF (once, from the frozen Word file) and its withdrawal.
+_WITHDRAWAL_FIELDS = frozenset({"status", "withdrawn_by_id", "withdrawn_at", "withdrawal_reason"})
+
+
+def _stored_form(value: Any) -> Any:
+    return bytes(value) if isinstance(value, memoryview | bytearray) else value
 
 
 class RunEventKind(models.TextChoices):
