@@ -25,11 +25,6 @@ def write(request):
     return run
 
 
-@pytest.fixture
-def indicators(world):
-    return {"HS": world.indicator("HS"), "THU": world.indicator("THU", unit=world.money)}
-
-
 def records(*rows):
     return [(n, row) for n, row in enumerate(rows, 1)]
 

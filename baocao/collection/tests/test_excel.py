@@ -20,15 +20,9 @@ from baocao.collection.workflow import get_submission, transition
 from baocao.core.csvio import ImportRejected
 from baocao.core.periods import Period
 from baocao.indicators.models import DataSet
-from baocao.orgunits.models import OrgUnit
 
 JUNE = Period.month(2020, 6)
 ARGS = ["BM_TPLS_CA", "TPLS_CA", "202006"]
-
-
-@pytest.fixture
-def form(demo):
-    return DataSet.objects.get(code="BM_TPLS_CA"), OrgUnit.objects.get(code="TPLS_CA"), JUNE
 
 
 def user(name: str) -> User:

@@ -8,24 +8,15 @@ import time
 import zipfile
 
 import openpyxl
-import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
 from baocao.assignments.models import Task
 from baocao.collection import excel
 from baocao.collection.models import DataValue
-from baocao.core.periods import Period
-from baocao.indicators.models import DataSet
-from baocao.orgunits.models import OrgUnit
 
 ARGS = ["BM_TPLS_CA", "TPLS_CA", "202006"]
 SHEET_XML = "xl/worksheets/sheet1.xml"
-
-
-@pytest.fixture
-def form(demo):
-    return DataSet.objects.get(code="BM_TPLS_CA"), OrgUnit.objects.get(code="TPLS_CA"), Period.month(2020, 6)
 
 
 def rewritten(data: bytes, change: dict[str, object]) -> bytes:

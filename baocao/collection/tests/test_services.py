@@ -13,15 +13,6 @@ from baocao.core.csvio import ImportRejected
 HEADER = "indicator,org_unit,period,kind,value,comment\n"
 
 
-@pytest.fixture
-def indicators(world):
-    return {
-        "HS": world.indicator("HS"),
-        "THU": world.indicator("THU", unit=world.money),
-        "MT": world.indicator("MT", unit=world.gram),
-    }
-
-
 def test_import_reads_vietnamese_and_plain_numbers(world, indicators):
     result = import_values_csv(
         HEADER
