@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
 from baocao.collection.models import ChangeSource
 from baocao.core.models import NormalizedTextMixin
 from baocao.core.periods import Period, PeriodType
 from baocao.indicators.models import validate_period_id
+from baocao.reports.errors import ReportError
 
 
 class ReportType(NormalizedTextMixin, models.Model):
@@ -301,6 +302,9 @@ class ReportRun(models.Model):
     )
     withdrawn_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
     withdrawal_reason = models.TextField("lý do thu hồi", blank=True)
+    number_key = models.CharField(
+        "số, ký hiệu và năm đã ban hành", max_length=100, blank=True, editable=False, db_index=True
+    )
 
     objects = ReportRunQuerySet.as_manager()
 
@@ -314,6 +318,12 @@ class ReportRun(models.Model):
                 fields=["report_type", "org_unit", "period"],
                 condition=~models.Q(status="withdrawn"),
                 name="report_run_unique",
+            ),
+            # one issued report per number, suffix and year of a unit (a withdrawn one frees its number)
+            models.UniqueConstraint(
+                fields=["org_unit", "number_key"],
+                condition=models.Q(status="issued") & ~models.Q(number_key=""),
+                name="report_run_issued_number_unique",
             ),
         ]
         # no model permission: who issues is decided by the roles (Action.ISSUE, reports.runs.issue_run)
@@ -344,7 +354,20 @@ class ReportRun(models.Model):
                         f"Báo cáo “{self}” đã ban hành, không sửa được: {', '.join(map(str, changed))}.",
                         [self],
                     )
-        super().save(*args, **kwargs)
+        if self.status == RunStatus.ISSUED and not self.number_key and self.number and self.issue_date:
+            self.number_key = f"{self.number}/{self.report_type.number_suffix}/{self.issue_date.year}"
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "number_key"}
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
+                super().save(*args, **kwargs)
+        except IntegrityError:
+            if self.status != RunStatus.ISSUED or not self.number_key:
+                raise
+            number, suffix, year = self.number_key.split("/", 2)
+            raise ReportError(
+                f"Số {int(number):02d}/{suffix} năm {year} đã dùng cho một báo cáo khác đã ban hành."
+            ) from None
 
     @property
     def period_obj(self) -> Period:

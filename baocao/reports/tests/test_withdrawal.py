@@ -134,6 +134,15 @@ def test_only_a_superuser_withdraws_with_a_reason_and_the_report_keeps_its_files
         withdraw_run(issued, "Lần nữa", User.objects.get(username="admin"))
 
 
+def test_the_database_refuses_a_second_issued_report_with_the_same_number_and_year(issued):
+    """Two offices issuing at the same moment both pass the check before issuing; the constraint decides."""
+    other = another_run(issued)
+    other.status, other.document, other.issued_at = RunStatus.ISSUED, {}, issued.issued_at
+    with pytest.raises(ReportError, match="Số 125/BC-UBND năm 2020 đã dùng cho một báo cáo khác đã ban hành"):
+        other.save()
+    assert ReportRun.objects.get(pk=other.pk).status == RunStatus.DRAFT
+
+
 def test_a_withdrawn_reports_number_may_be_reused_and_its_period_reissued(issued):
     withdraw_run(issued, "Ban hành nhầm", User.objects.get(username="admin"))
     replacement = another_run(issued, "202006")
