@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "baocao.core.middleware.RejectNulMiddleware",  # U+0000 anywhere in path/query/form: 400
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -109,6 +110,7 @@ AXES_LOCKOUT_CALLABLE = "baocao.accounts.lockout.locked_out"
 # Behind reverse proxies the lock-out is keyed by the address the outermost one saw (X-Forwarded-For).
 BAOCAO_TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
 AXES_CLIENT_IP_CALLABLE = "baocao.accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "baocao.accounts.lockout.client_username"  # cut to the column (no 500)
 
 ROOT_URLCONF = "baocao.urls"
 WSGI_APPLICATION = "baocao.wsgi.application"

@@ -35,3 +35,21 @@ def client_ip(request: HttpRequest) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+USERNAME_CHARS = 150  # Django's user name column; a longer name cannot be anyone's
+
+
+def client_username(request: HttpRequest, credentials: Any = None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the user name tried, as axes reads it, cut to USERNAME_CHARS.
+
+    Django's login form does not enforce the user name's length before authenticating, so a name of
+    thousands of characters reached axes, whose attempt table holds 255 (a DataError, a 500, on
+    PostgreSQL). Cutting keeps every real name whole and still counts the failures of a long one.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        value = credentials.get(field)
+    else:
+        value = getattr(request, "data", request.POST).get(field)
+    return None if value is None else str(value)[:USERNAME_CHARS]

@@ -108,14 +108,23 @@ def decoder(exact: bool = True) -> json.JSONDecoder:
 _DECODERS = {True: decoder(True), False: decoder(False)}
 
 
+_NUL = Unreadable("\\u0000", "chuỗi chứa ký tự NUL (\\u0000), không hợp lệ.")
+
+
 def first_unreadable(value: Any) -> Unreadable | None:
+    """The first number the system does not accept, or a string holding U+0000 (which no text of
+    the system may contain and PostgreSQL refuses), anywhere in ``value``."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, Unreadable):
             return item
-        if isinstance(item, dict):
+        if isinstance(item, str):
+            if "\x00" in item:
+                return _NUL
+        elif isinstance(item, dict):
             stack.extend(item.values())
+            stack.extend(item.keys())
         elif isinstance(item, list):
             stack.extend(item)
     return None

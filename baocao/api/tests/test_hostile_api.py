@@ -143,3 +143,14 @@ def test_the_session_path_has_the_same_size_limit_as_the_token_path(session_clie
     response = session_client.post(BULK, body, content_type="text/csv", HTTP_X_CSRFTOKEN=TOKEN)
     assert response.status_code == 413 and vietnamese(messages(response)[0])
     assert DataValue.objects.count() == 0
+
+
+def test_nul_characters_are_a_400_not_a_database_error(setup, client_for):
+    client = client_for("ca_canbo")
+    body = json.dumps({**ROW, "comment": "a\x00b"})
+    response = client.post(f"{V1}/data-values/", body, content_type="application/json")
+    assert response.status_code == 400 and "NUL" in messages(response)[0]
+    bulk = client.post(BULK, json.dumps([{**ROW, "comment": "a\x00"}]), content_type="application/json")
+    assert bulk.status_code == 400 and bulk.json()["errors"][0]["row"] == 1
+    path = client.get(f"{V1}/org-units/%00/")
+    assert path.status_code == 400 and "NUL" in messages(path)[0]
