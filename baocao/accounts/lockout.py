@@ -47,7 +47,7 @@ def client_username(request: HttpRequest, credentials: Any = None) -> str | None
     thousands of characters reached axes, whose attempt table holds 255 (a DataError, a 500, on
     PostgreSQL). Cutting keeps every real name whole and still counts the failures of a long one.
     """
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")  # axes sets its default
     if credentials:
         value = credentials.get(field)
     else:

@@ -35,8 +35,8 @@ class CsrfSessionAuthentication(SessionAuthentication):
             return None
 
         check = CSRFCheck(dummy_get_response)
-        check.process_request(target)  # type: ignore[arg-type]
-        reason = check.process_view(target, None, (), {})  # type: ignore[arg-type]
+        check.process_request(target)
+        reason = check.process_view(target, None, (), {})
         if reason:
             raise exceptions.PermissionDenied(CSRF_MESSAGE)
 

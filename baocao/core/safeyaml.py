@@ -37,7 +37,7 @@ class _BoundedLoader(yaml.SafeLoader):
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
                 raise YamlRejected(f"YAML lồng nhau quá sâu (quá {MAX_DEPTH} cấp) ở dòng {mark.line + 1}.")
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -77,10 +77,10 @@ def load(text: str | bytes, max_nodes: int = MAX_NODES) -> Any:
             raise YamlRejected("Tệp YAML phải là văn bản UTF-8.") from None
     loader = _BoundedLoader(text)
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        node = loader.get_single_node()
         if node is None:
             return None
         _expanded_size(node, max_nodes)
-        return loader.construct_document(node)  # type: ignore[no-untyped-call]
+        return loader.construct_document(node)
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
