@@ -257,6 +257,8 @@ def import_report_types(text: str | bytes, user: MaybeUser = None) -> list[Repor
             raise TemplateProblems(["Tệp mẫu phải là văn bản UTF-8 (YAML)."]) from None
     try:
         data = safeyaml.load(nfc(text))
+    except safeyaml.YamlRejected as exc:  # an alias bomb, too deep, too large: say which
+        raise TemplateProblems([f"Tệp mẫu bị từ chối: {exc}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" ở dòng {mark.line + 1}" if mark is not None else ""

@@ -262,7 +262,7 @@ json_value = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(
     route=st.sampled_from(ROUTES),
     user=st.sampled_from(USERS),
