@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from baocao.collection.types import VALUE_COLUMNS
 from baocao.core import safejson
-from baocao.core.csvio import MAX_FIELD_SIZE, ImportRejected, RowError
+from baocao.core.csvio import MAX_FIELD_SIZE, ImportRejected, RowError, csv_problem
 from baocao.core.text import clean
 
 __all__ = ["REQUIRED", "Record", "iter_csv_records", "iter_json_records"]
@@ -120,7 +120,9 @@ def iter_csv_records(stream: IO[bytes]) -> Iterator[Record]:
     except StopIteration:
         raise ImportRejected([RowError(None, None, "Tệp rỗng: không có dòng tiêu đề.")]) from None
     except csv.Error as exc:
-        raise ImportRejected([RowError(1, None, f"Không đọc được dòng tiêu đề ({exc}).")]) from exc
+        raise ImportRejected(
+            [RowError(1, None, f"Không đọc được dòng tiêu đề ({csv_problem(exc)}).")]
+        ) from exc
     columns = [clean(h).lower() for h in header]
     errors = [RowError(1, c, "thiếu cột bắt buộc.") for c in REQUIRED if c not in columns]
     errors += [RowError(1, c, "cột không được hỗ trợ.") for c in columns if c not in VALUE_COLUMNS]
@@ -135,7 +137,7 @@ def iter_csv_records(stream: IO[bytes]) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield reader.line_num, {"_error": f"dòng CSV hỏng ({exc})."}
+            yield reader.line_num, {"_error": f"dòng CSV hỏng: {csv_problem(exc)}."}
             return
         if not any(cell.strip() for cell in record):
             continue

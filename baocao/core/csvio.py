@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -61,6 +62,22 @@ def decode(data: bytes) -> str:
         ) from exc
 
 
+def csv_problem(exc: csv.Error) -> str:
+    """The csv module's (English) error in Vietnamese, for the row error that names the line."""
+    text = str(exc)
+    if match := re.search(r"field larger than field limit \((\d+)\)", text):
+        return f"một ô dài hơn {int(match.group(1)):,} ký tự".replace(",", ".")
+    if "NUL" in text:
+        return "dòng chứa ký tự NUL (mã 0)"
+    if "unexpected end of data" in text or "EOF" in text:
+        return 'dấu ngoặc kép (") mở mà không đóng'
+    if "expected after" in text:
+        return "sau dấu ngoặc kép đóng phải là dấu phẩy hoặc xuống dòng"
+    if "new-line character seen in unquoted field" in text:
+        return "ký tự xuống dòng lạ trong một ô không đặt trong ngoặc kép"
+    return "định dạng CSV không đọc được"
+
+
 def read_rows(
     source: IO[str] | IO[bytes] | str | bytes,
     required: Sequence[str],
@@ -81,7 +98,9 @@ def read_rows(
     except StopIteration:
         raise ImportRejected([RowError(None, None, "Tệp rỗng: không có dòng tiêu đề.")]) from None
     except csv.Error as exc:
-        raise ImportRejected([RowError(1, None, f"Không đọc được dòng tiêu đề ({exc}).")]) from exc
+        raise ImportRejected(
+            [RowError(1, None, f"Không đọc được dòng tiêu đề ({csv_problem(exc)}).")]
+        ) from exc
     columns = [clean(h).lower() for h in header]
     errors = [RowError(1, c, "thiếu cột bắt buộc.") for c in required if c not in columns]
     known = set(required) | set(optional)
@@ -104,7 +123,7 @@ def read_rows(
             values = {c: clean(record[i]) if i < len(record) else "" for i, c in enumerate(columns)}
             rows.append((line, values))
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, None, f"dòng CSV hỏng ({exc})."))
+        errors.append(RowError(reader.line_num, None, f"dòng CSV hỏng: {csv_problem(exc)}."))
     if errors:
         raise ImportRejected(errors)
     return rows

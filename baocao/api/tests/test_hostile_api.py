@@ -154,3 +154,11 @@ def test_nul_characters_are_a_400_not_a_database_error(setup, client_for):
     assert bulk.status_code == 400 and bulk.json()["errors"][0]["row"] == 1
     path = client.get(f"{V1}/org-units/%00/")
     assert path.status_code == 400 and "NUL" in messages(path)[0]
+
+
+def test_a_broken_csv_row_is_explained_in_vietnamese(setup, client_for):
+    body = CSV + "HS,CITY_POLICE,202005,actual,7," + "x" * 20_000 + "\n"
+    response = client_for("ca_canbo").post(BULK, body, content_type="text/csv")
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["row"] == 3 and error["message"] == "dòng CSV hỏng: một ô dài hơn 10.000 ký tự."
