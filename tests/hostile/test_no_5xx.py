@@ -1,7 +1,7 @@
-"""No input gives a 5xx (issue 12, item 3): every URL pattern of the project — enumerated from the
-URL configuration, so a new page or endpoint is covered without touching this file — is called with
-hostile path parameters, query strings, form fields and JSON bodies, as a unit clerk, the office, the
-leader and the superuser.
+"""No input gives a 5xx and no GET writes (issue 12, item 3): every URL pattern of the project —
+enumerated from the URL configuration, so a new page or endpoint is covered without touching this
+file — is called with hostile path parameters, query strings, form fields and JSON bodies, as a unit
+clerk, the office, the leader and the superuser.
 
 Two passes, both bounded in time:
 
@@ -24,7 +24,9 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -169,7 +171,7 @@ ROUTES = routes()
 def clients(demo) -> dict[str, Client]:
     made = {}
     for name in USERS:
-        client = Client()
+        client = Client(raise_request_exception=False)  # every 5xx collected; tracebacks in the log
         client.force_login(User.objects.get(username=name))
         made[name] = client
     return made
@@ -183,6 +185,7 @@ class Failures(list):
             self.append(f"{method} {url[:200]} as {user} {detail[:200]!r} → {response.status_code}")
 
 
+_WRITE = re.compile(r'\s*(INSERT|UPDATE|DELETE)\b(?!.*"django_session")', re.IGNORECASE | re.DOTALL)
 _FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.IGNORECASE)
 
 
@@ -206,16 +209,20 @@ def test_every_route_survives_hostile_path_parameters_and_queries(clients):
         urls = [route.url({})]
         for param in route.params:
             urls += [route.url({param: value}) for value in HOSTILE[:12]]
-        for url in urls:
-            failures.check(client.get(url), "GET", url, user)
         base = route.url({})
-        for query in (
+        queries = (
             "limit=99999999999999999999999&offset=-1",
             "period=999912&ky=1e999999999&p=-1",
             "q=%00&o=99999999999999999999999",
             "page=NaN&trang-thai=" + "x" * 3000,
-        ):
-            failures.check(client.get(f"{base}?{query}"), "GET", f"{base}?{query}", user)
+        )
+        for url in [*urls, *(f"{base}?{query}" for query in queries)]:
+            connection.queries_log.clear()  # the log keeps 9000 queries; a full one captures nothing
+            with CaptureQueriesContext(connection) as queries_run:
+                failures.check(client.get(url), "GET", url, user)
+            writes = [q["sql"][:120] for q in queries_run.captured_queries if _WRITE.match(q["sql"])]
+            if writes:
+                failures.append(f"GET {url[:200]} as {user} wrote: {writes[:2]}")
     assert not failures, "\n".join(failures)
 
 
