@@ -28,7 +28,7 @@ from openpyxl.workbook.workbook import Workbook
 
 __all__ = ["NOT_A_WORKBOOK", "READING_ERRORS", "Limits", "WorkbookRejected", "inspect", "open_workbook"]
 
-NOT_A_WORKBOOK = "Tệp không phải bảng tính Excel (.xlsx) hoặc bị hỏng."
+NOT_A_WORKBOOK = "Không đọc được tệp Excel (tệp hỏng hoặc không phải .xlsx)."
 
 
 class WorkbookRejected(ValueError):
@@ -40,8 +40,10 @@ class Limits:
     max_uncompressed: int = 30 * 1024 * 1024  # all parts together, actually decompressed
     max_members: int = 500
     max_shared_strings: int = 100_000
-    max_rows: int = 20_000  # all sheets together
-    max_cells: int = 500_000
+    # All sheets together. Generous: the readers stop at the first row a form cannot have and name it;
+    # these bounds only keep a crafted file from costing more than a second before that.
+    max_rows: int = 200_000
+    max_cells: int = 1_000_000
 
 
 _CHUNK = 1024 * 1024
