@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
 __all__ = ["MESSAGE", "RejectNulMiddleware"]
@@ -25,7 +27,11 @@ def _has_nul(request: HttpRequest) -> bool:
     if "\x00" in request.path_info:
         return True
     if request.method == "POST" and request.content_type in _FORMS:
-        for key, values in request.POST.lists():
+        try:
+            posted = request.POST
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError, OSError):
+            return False  # the view meets the same error and answers it (413/400), as without us
+        for key, values in posted.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 return True
     return False

@@ -162,3 +162,10 @@ def test_a_broken_csv_row_is_explained_in_vietnamese(setup, client_for):
     assert response.status_code == 400
     (error,) = response.json()["errors"]
     assert error["row"] == 3 and error["message"] == "dòng CSV hỏng: một ô dài hơn 10.000 ký tự."
+
+
+def test_a_form_body_over_the_memory_limit_is_a_413_in_json(setup, client_for):
+    body = "comment=" + "x" * 3_000_000
+    client = client_for("ca_canbo")
+    response = client.post(f"{V1}/data-values/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and vietnamese(messages(response)[0])
