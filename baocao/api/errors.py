@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
@@ -31,8 +32,44 @@ def errors_response(items: list[dict[str, Any]], status_code: int, **extra: Any)
     return Response({"errors": items, **extra}, status=status_code)
 
 
+# DRF's field messages by code, where its Vietnamese translation is missing ("A valid integer is
+# required.", "This field may not be null." ...); a number in the English text is kept ({n}).
+_FIELD_MESSAGES = {
+    "required": "Trường này là bắt buộc.",
+    "null": "Không được để trống (null).",
+    "blank": "Không được để trống.",
+    "invalid": "Giá trị không hợp lệ.",
+    "max_value": "Giá trị phải nhỏ hơn hoặc bằng {n}.",
+    "min_value": "Giá trị phải lớn hơn hoặc bằng {n}.",
+    "max_length": "Dài quá {n} ký tự.",
+    "min_length": "Ngắn hơn {n} ký tự.",
+    "max_string_length": "Số quá lớn.",
+    "max_digits": "Có quá {n} chữ số.",
+    "max_decimal_places": "Có quá {n} chữ số thập phân.",
+    "invalid_choice": "Lựa chọn không hợp lệ.",
+    "not_a_list": "Phải là một danh sách.",
+    "not_a_dict": "Phải là một đối tượng JSON.",
+    "empty": "Không được rỗng.",
+    "does_not_exist": "Không tồn tại.",
+    "incorrect_type": "Sai kiểu dữ liệu.",
+    "surrogate_characters_not_allowed": "Chứa ký tự không hợp lệ.",
+    "null_characters_not_allowed": "Chứa ký tự NUL, không hợp lệ.",
+    "unique": "Đã tồn tại.",
+}
+_NUMBER = re.compile(r"-?\d+")
+
+
+def _message(detail: Any) -> str:
+    text = str(detail)
+    code = getattr(detail, "code", None)
+    if not text.isascii() or code not in _FIELD_MESSAGES:
+        return text  # ours, or already Vietnamese
+    number = _NUMBER.search(text)
+    return _FIELD_MESSAGES[code].replace("{n}", number.group() if number else "").replace("  ", " ")
+
+
 def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
-    """DRF's nested error details → a flat list naming the field."""
+    """DRF's nested error details → a flat list naming the field, in Vietnamese."""
     if isinstance(detail, dict):
         return [
             item
@@ -41,7 +78,7 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
         ]
     if isinstance(detail, list):
         return [item for value in detail for item in _flatten(value, field)]
-    return [error(str(detail), field)]
+    return [error(_message(detail), field)]
 
 
 def row_errors(errors: list[RowError]) -> list[dict[str, Any]]:

@@ -169,3 +169,11 @@ def test_a_form_body_over_the_memory_limit_is_a_413_in_json(setup, client_for):
     client = client_for("ca_canbo")
     response = client.post(f"{V1}/data-values/", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413 and vietnamese(messages(response)[0])
+
+
+def test_drf_field_messages_are_vietnamese(setup, client_for):
+    body = '{"indicator": "HS", "org_unit": null, "period": {}, "value": 1, "version": "x"}'
+    response = client_for("ca_canbo").post(f"{V1}/data-values/", body, content_type="application/json")
+    assert response.status_code == 400
+    found = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert all(vietnamese(m) for m in found.values()), found
