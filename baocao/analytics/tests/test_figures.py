@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from baocao.analytics.figures import FigureLookupError, get_figures
+from baocao.collection.models import DataValue
 from baocao.core.numbers import change_phrase, format_percent
 
 
@@ -44,7 +45,6 @@ def test_estimate_is_its_own_kind(world, revenue):
 
 
 def test_changing_stored_data_changes_the_figures(world, revenue):
-    from baocao.collection.models import DataValue
 
     before = get_figures([world.city], "202003", ["THU"]).get("THU")
     DataValue.objects.filter(indicator=revenue, period="202003", kind="actual").update(value=Decimal(320))

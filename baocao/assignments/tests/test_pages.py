@@ -5,6 +5,7 @@ import io
 from openpyxl import Workbook, load_workbook
 
 from baocao.assignments.models import Task
+from baocao.orgunits.models import OrgUnit
 
 
 def test_pages_need_login(client, db):
@@ -142,7 +143,6 @@ def test_unit_staff_cannot_import_or_return(client_as):
 
 
 def test_office_assigns_a_task_through_the_form(client_as):
-    from baocao.orgunits.models import OrgUnit
 
     client = client_as("vanphong")
     pkt = OrgUnit.objects.get(code="TPLS_PKT")

@@ -3,6 +3,7 @@
 The set-based one runs on whichever backend the suite runs on — SQLite (executemany + two statements)
 or PostgreSQL (COPY + one data-modifying statement) — so CI covers both paths without skipping."""
 
+import datetime
 import io
 import json
 from decimal import Decimal
@@ -15,6 +16,7 @@ from baocao.collection.models import ChangeSource, DataValue, Submission, ValueC
 from baocao.collection.types import ClosedValues
 from baocao.collection.values import write_values
 from baocao.core.csvio import ImportRejected
+from baocao.indicators.models import DataSet, DataSetIndicator
 
 
 @pytest.fixture(params=["orm", "sql"])
@@ -86,7 +88,6 @@ def test_chunks_and_the_error_cap_keep_memory_bounded(world, indicators, write, 
 
 
 def test_every_problem_is_found_in_bulk_and_nothing_is_written(world, indicators, write):
-    import datetime
 
     world.ward.valid_to = datetime.date(2019, 12, 31)
     world.ward.save()
@@ -112,7 +113,6 @@ def test_every_problem_is_found_in_bulk_and_nothing_is_written(world, indicators
 
 
 def test_closed_forms_are_refused(world, indicators, write):
-    from baocao.indicators.models import DataSet, DataSetIndicator
 
     form = DataSet.objects.create(code="F", name="F", period_type="month")
     DataSetIndicator.objects.create(data_set=form, indicator=indicators["HS"])

@@ -1,3 +1,5 @@
+import datetime
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -80,7 +82,6 @@ def test_malformed_files_are_rejected_with_a_clear_message(world, indicators, co
 
 
 def test_units_outside_their_validity_are_rejected(world, indicators):
-    import datetime
 
     world.police.valid_to = datetime.date(2019, 12, 31)
     world.police.save()
@@ -108,7 +109,6 @@ def test_dry_run_writes_nothing(world, indicators):
 
 
 def test_text_is_normalised_to_nfc(world, indicators):
-    import unicodedata
 
     decomposed = unicodedata.normalize("NFD", "Số liệu ước tính")
     import_values_csv(HEADER + f"HS,CITY_POLICE,202006,actual,7,{decomposed}\n")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from baocao.collection.entry import form_fields
 from baocao.collection.models import DataValue
 from baocao.collection.workflow import transition
-from baocao.reports.models import Contribution, ReportSection
+from baocao.reports.models import Contribution, ReportBlock, ReportSection, ReportType, SectionAssignment
 from baocao.testing.factories import logged_in
 
 FORM_ARGS = ["BM_TPLS_CA", "TPLS_CA", "202006"]
@@ -135,7 +135,6 @@ def test_unit_writes_its_narrative_with_data_fields(client, police):
 
 def test_ids_in_forms_are_never_written_with_thousand_separators(client, police):
     """USE_THOUSAND_SEPARATOR writes 1204 as "1.204"; ids and versions in HTML must stay plain."""
-    from baocao.reports.models import ReportBlock, ReportType, SectionAssignment
 
     report_type = ReportType.objects.get()
     section = ReportSection.objects.create(pk=12345, report_type=report_type, key="them", title="Mục thêm")

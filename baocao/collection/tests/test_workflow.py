@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from baocao.collection.entry import EntryInput, form_fields, save_entry
 from baocao.collection.models import ChangeSource, DataValue, SubmissionEvent, ValueChange
@@ -161,7 +162,6 @@ def test_form_shows_previous_and_last_year_and_trong_do_rows(police):
 
 
 def test_timeliness_on_time_late_missing(police, django_capture_on_commit_callbacks):
-    from django.utils import timezone
 
     deadline = police.data_set.deadline(JUNE)
     assert deadline.isoformat() == "2020-06-16"  # cut-off Sunday 14/6 + 2 working days

@@ -1,8 +1,10 @@
 import datetime
+import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from baocao.collection.models import DataValue
 from baocao.orgunits.models import OrgUnit, OrgUnitType
 from baocao.orgunits.services import merge_units
 
@@ -29,7 +31,6 @@ def test_a_unit_cannot_be_its_own_ancestor(world):
 
 
 def test_names_are_normalised_and_searchable(db):
-    import unicodedata
 
     unit = OrgUnit.objects.create(
         code="LVT",
@@ -42,7 +43,6 @@ def test_names_are_normalised_and_searchable(db):
 
 
 def test_merge_closes_the_old_units_and_keeps_their_history(world):
-    from baocao.collection.models import DataValue
 
     hs = world.indicator("HS")
     world.value(hs, world.ward, "202006", 3)

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from baocao.collection.models import DataValue
 from baocao.core.periods import Period
+from baocao.indicators.models import UnitOfMeasure
 from baocao.quality.evaluator import check_rule
 from baocao.quality.expressions import Operand, parse_expression
 from baocao.quality.models import DeviationRule, ValidationRule
@@ -170,9 +172,6 @@ def test_derived_rules_breakdown_counts_and_percent(world):
     assert "= 10 phải bằng tổng các chỉ tiêu “trong đó”" in violation.text and "= 9." in violation.text
     assert set(violation.fields) == {("TONG", "actual"), ("PHAN_A", "actual"), ("PHAN_B", "actual")}
 
-    from baocao.collection.models import DataValue
-    from baocao.indicators.models import UnitOfMeasure
-
     DataValue.objects.filter(indicator=part_b, kind="actual").update(value=Decimal(4))
     DataValue.objects.filter(indicator=part_a).update(value=Decimal("-1.5"))  # bypasses the value rules
     percent = UnitOfMeasure.objects.create(code="pt", name="%", dimension="percent")
@@ -188,7 +187,6 @@ def test_deviation_asks_for_a_comment(world, revenue):
     (violation,) = run_checks(JUNE, [world.tax])
     assert violation.rule == "bien-dong:THU" and not violation.blocks
     assert "so với tháng 5/2020 = 20 thay đổi hơn 1,4 lần; cần ghi chú" in violation.text
-    from baocao.collection.models import DataValue
 
     DataValue.objects.filter(indicator=revenue, period="202006", kind="actual").update(comment="Thu đột biến")
     assert run_checks(JUNE, [world.tax]) == []

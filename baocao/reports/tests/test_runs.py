@@ -8,11 +8,16 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from docx import Document
 
 from baocao.collection.values import import_values_csv
+from baocao.collection.workflow import get_submission, transition
+from baocao.indicators.models import DataSet
+from baocao.orgunits.models import OrgUnit
 from baocao.reports import jobs
 from baocao.reports.errors import ReportError
 from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType
@@ -251,7 +256,6 @@ def test_templates_page_exports_and_imports(client, office, run):
     client.force_login(office)
     exported = client.get(reverse("reports:templates") + "?tai=1")
     assert b"code: KTXH_THANG" in exported.content
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     # only administrators import: the office's valid file is refused by the action, nothing is replaced
     refused = client.post(
@@ -296,7 +300,6 @@ def test_render_report_command_writes_docx_and_pdf(demo, tmp_path):
     ],
 )
 def test_render_report_command_errors(demo, tmp_path, args, message):
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match=message):
         call_command("render_report", *args, "--output", str(tmp_path / "x.docx"))
@@ -304,7 +307,6 @@ def test_render_report_command_errors(demo, tmp_path, args, message):
 
 
 def test_office_uploads_an_edited_word_frame(client, run):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     admin = User.objects.create_superuser("quantri", password="x")
     client.force_login(admin)
@@ -338,9 +340,6 @@ def test_office_uploads_an_edited_word_frame(client, run):
 
 
 def test_the_page_lists_forms_not_yet_approved(client, run):
-    from baocao.collection.workflow import get_submission, transition
-    from baocao.indicators.models import DataSet
-    from baocao.orgunits.models import OrgUnit
 
     client.force_login(User.objects.get(username="vanphong"))
     page = client.get(reverse("reports:detail", args=[run.pk])).content.decode()
