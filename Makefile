@@ -53,4 +53,4 @@ bench-national: bench-setup
 	bench/with_postgres.sh $(BIN)/python bench/bench_scale.py --scale national
 
 clean:
-	rm -rf $(VENV) baocao.sqlite3* test-baocao.sqlite3* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) baocao.sqlite3* test-*baocao.sqlite3* .pytest_cache .mypy_cache .ruff_cache

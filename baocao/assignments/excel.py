@@ -92,6 +92,10 @@ def template_xlsx() -> bytes:
     return _save(book)
 
 
+# What a workbook that opened may still raise while its sheet is read (an empty workbook: IndexError).
+_UNREADABLE: tuple[type[Exception], ...] = (*safexlsx.READING_ERRORS, IndexError)
+
+
 def import_tasks_xlsx(user: MaybeUser, data: bytes, dry_run: bool = False) -> ImportResult:
     """Create the tasks of an Excel file, all or nothing; ``dry_run`` checks everything and writes nothing.
     Raises :class:`ImportRejected` listing every problem."""
@@ -103,7 +107,7 @@ def import_tasks_xlsx(user: MaybeUser, data: bytes, dry_run: bool = False) -> Im
         rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
     except safexlsx.WorkbookRejected as exc:
         raise ImportRejected([RowError(None, None, str(exc))]) from None
-    except (*safexlsx.READING_ERRORS, IndexError):  # parsed lazily: a hostile sheet fails here
+    except _UNREADABLE:  # parsed lazily: a hostile sheet fails here
         raise ImportRejected([RowError(None, None, safexlsx.NOT_A_WORKBOOK)]) from None
     if not rows:
         raise ImportRejected([SheetError(None, None, "trang tính rỗng.", sheet.title)])
