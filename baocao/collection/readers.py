@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from baocao.collection.types import VALUE_COLUMNS
 from baocao.core import safejson
-from baocao.core.csvio import MAX_FIELD_SIZE, ImportRejected, RowError, csv_problem
+from baocao.core.csvio import MAX_FIELD_SIZE, ImportRejected, RowError, csv_problem, read_header
 from baocao.core.text import clean
 
 __all__ = ["REQUIRED", "Record", "iter_csv_records", "iter_json_records"]
@@ -115,22 +115,7 @@ def iter_csv_records(stream: IO[bytes]) -> Iterator[Record]:
     broken rows are reported with their line (as :func:`baocao.core.csvio.read_rows` does)."""
     csv.field_size_limit(MAX_FIELD_SIZE)
     reader = csv.reader(_Lines(_text_stream(stream)))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportRejected([RowError(None, None, "Tệp rỗng: không có dòng tiêu đề.")]) from None
-    except csv.Error as exc:
-        raise ImportRejected(
-            [RowError(1, None, f"Không đọc được dòng tiêu đề ({csv_problem(exc)}).")]
-        ) from exc
-    columns = [clean(h).lower() for h in header]
-    errors = [RowError(1, c, "thiếu cột bắt buộc.") for c in REQUIRED if c not in columns]
-    errors += [RowError(1, c, "cột không được hỗ trợ.") for c in columns if c not in VALUE_COLUMNS]
-    errors += [
-        RowError(1, c, "cột bị lặp lại.") for c in sorted({c for c in columns if columns.count(c) > 1})
-    ]
-    if errors:
-        raise ImportRejected(errors)
+    columns = read_header(reader, REQUIRED, VALUE_COLUMNS)
     while True:
         try:
             record = next(reader)

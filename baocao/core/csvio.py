@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -78,6 +78,27 @@ def csv_problem(exc: csv.Error) -> str:
     return "định dạng CSV không đọc được"
 
 
+def read_header(reader: Iterator[list[str]], required: Iterable[str], known: Collection[str]) -> list[str]:
+    """The header row's column names (cleaned, lower case); a missing, unknown or repeated column, an
+    empty file or an unreadable header line rejects the file with every problem listed."""
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRejected([RowError(None, None, "Tệp rỗng: không có dòng tiêu đề.")]) from None
+    except csv.Error as exc:
+        raise ImportRejected(
+            [RowError(1, None, f"Không đọc được dòng tiêu đề ({csv_problem(exc)}).")]
+        ) from exc
+    columns = [clean(h).lower() for h in header]
+    errors = [RowError(1, c, "thiếu cột bắt buộc.") for c in required if c not in columns]
+    errors += [RowError(1, c, "cột không được hỗ trợ.") for c in columns if c not in known]
+    duplicated = {c for c in columns if columns.count(c) > 1}
+    errors += [RowError(1, c, "cột bị lặp lại.") for c in sorted(duplicated)]
+    if errors:
+        raise ImportRejected(errors)
+    return columns
+
+
 def read_rows(
     source: IO[str] | IO[bytes] | str | bytes,
     required: Sequence[str],
@@ -93,22 +114,8 @@ def read_rows(
         text = decode(content) if isinstance(content, bytes) else content.removeprefix("\ufeff")
     csv.field_size_limit(MAX_FIELD_SIZE)
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportRejected([RowError(None, None, "Tệp rỗng: không có dòng tiêu đề.")]) from None
-    except csv.Error as exc:
-        raise ImportRejected(
-            [RowError(1, None, f"Không đọc được dòng tiêu đề ({csv_problem(exc)}).")]
-        ) from exc
-    columns = [clean(h).lower() for h in header]
-    errors = [RowError(1, c, "thiếu cột bắt buộc.") for c in required if c not in columns]
-    known = set(required) | set(optional)
-    errors += [RowError(1, c, "cột không được hỗ trợ.") for c in columns if c not in known]
-    duplicated = {c for c in columns if columns.count(c) > 1}
-    errors += [RowError(1, c, "cột bị lặp lại.") for c in sorted(duplicated)]
-    if errors:
-        raise ImportRejected(errors)
+    columns = read_header(reader, required, set(required) | set(optional))
+    errors: list[RowError] = []
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         for record in reader:
