@@ -27,6 +27,10 @@ __all__ = ["Period", "PeriodError", "PeriodType", "parse_period"]
 
 MIN_YEAR = 1900
 MAX_YEAR = 9999
+# A period given by a user (parse) lies one year inside that range, so that its previous period, the same
+# period last year, the next period and its year-to-date window always exist: every page compares with them.
+FIRST_REPORTING_YEAR = MIN_YEAR + 1
+LAST_REPORTING_YEAR = MAX_YEAR - 1
 
 #: Day of month on which a reporting window starts (in the month *before* the period's first month).
 WINDOW_START_DAY = 15
@@ -167,6 +171,8 @@ class Period:
         else:
             type_, index = PeriodType.YEAR, 1
         problem = _validation_problem(type_, year, index)
+        if problem is None and not FIRST_REPORTING_YEAR <= year <= LAST_REPORTING_YEAR:
+            problem = f"năm {year} nằm ngoài khoảng {FIRST_REPORTING_YEAR}–{LAST_REPORTING_YEAR} của các kỳ"
         if problem is not None:
             raise PeriodError(f'Mã kỳ báo cáo "{period_id}" không hợp lệ: {problem}; {_ACCEPTED_FORMS}.')
         return cls(type_, year, index)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from baocao.collection.models import DataValue, Submission
+from baocao.reports.models import ReportRun
 
 FORM = ["BM_TPLS_CA", "TPLS_CA"]
 
@@ -33,8 +34,10 @@ def test_opening_a_form_page_never_creates_a_submission(clerk):
         history = clerk.get(reverse("collection:submission_history", args=[*FORM, period]))
         assert history.status_code in (200, 404)
     assert Submission.objects.count() == before
-    far = clerk.get(reverse("collection:entry", args=[*FORM, "999912"]))
+    far = clerk.get(reverse("collection:entry", args=[*FORM, "203001"]))
     assert far.status_code == 404 and "còn quá xa" in far.content.decode()
+    last = clerk.get(reverse("collection:entry", args=[*FORM, "999912"]))
+    assert last.status_code == 404 and "1901–9998" in last.content.decode()
 
 
 def test_an_invalid_form_period_is_a_404_naming_the_problem(clerk):
@@ -68,3 +71,19 @@ def test_a_nul_character_anywhere_is_a_vietnamese_400(clerk):
         assert "ký tự NUL" in response.content.decode()
     posted = clerk.post(reverse("collection:entry", args=[*FORM, "202006"]), {"step": "save", "x": "a\x00"})
     assert posted.status_code == 400
+
+
+@pytest.mark.parametrize("period", ["190001", "1900", "1900Q1", "999912", "9999"])
+def test_a_period_whose_neighbours_do_not_exist_is_refused_on_every_page(client_as, period):
+    """A second probe: 1900 and 9999 were 500s on the figures, quality, entry and narrative pages and
+    when creating a report (the previous, last year's or next period did not exist); the report so
+    created then answered 500 for good."""
+    office, clerk = client_as("vanphong"), client_as("ca.canbo")
+    for page in (f"/?period={period}", f"/chat-luong/?period={period}"):
+        assert office.get(page).status_code < 500, page
+    assert clerk.get(reverse("collection:entry", args=[*FORM, period])).status_code == 404
+    narrative = clerk.post(f"/so-lieu/noi-dung/TPLS_CA/{period}/", {"s8": "Tình hình ổn định."})
+    assert narrative.status_code == 404
+    before = ReportRun.objects.count()
+    created = client_as("admin").post("/bao-cao/tao/", {"report_type": 1, "period": period})
+    assert created.status_code < 500 and ReportRun.objects.count() == before

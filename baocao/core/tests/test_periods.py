@@ -260,3 +260,18 @@ def test_calendar_window_shape(p: Period) -> None:
     assert cal_start <= rep_end <= cal_end  # the cut-off falls inside the calendar period
     assert rep_start < cal_start  # reporting starts on the 15th of the month before
     assert p.cutoff_date == rep_end and rep_end.day == 14 and rep_start.day == 15
+
+
+@pytest.mark.parametrize("text", ["190001", "1900", "1900Q1", "1900S1", "1900N9", "999912", "9999", "9999Q4"])
+def test_a_period_without_neighbours_is_refused_when_parsed(text):
+    """Every page compares a period with the previous one, last year's and the next one; a user's period of
+    1900 or 9999 has some of them out of range (a 500 on the figures, quality, entry and narrative pages)."""
+    with pytest.raises(PeriodError, match="1901–9998"):
+        Period.parse(text)
+
+
+@pytest.mark.parametrize("text", ["190101", "1901", "999812", "9998"])
+def test_every_parsed_period_has_its_neighbours(text):
+    period = Period.parse(text)
+    assert period.previous() and period.same_period_last_year() and period.next()
+    assert period.year_to_date_window
