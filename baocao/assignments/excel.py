@@ -104,7 +104,7 @@ def import_tasks_xlsx(user: MaybeUser, data: bytes, dry_run: bool = False) -> Im
     try:
         book = safexlsx.open_workbook(data, data_only=True)
         sheet = book.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
+        rows = list(safexlsx.iter_rows(sheet, values_only=True, max_row=MAX_ROWS + 1))
     except safexlsx.WorkbookRejected as exc:
         raise ImportRejected([RowError(None, None, str(exc))]) from None
     except _UNREADABLE:  # parsed lazily: a hostile sheet fails here

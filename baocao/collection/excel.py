@@ -344,6 +344,8 @@ def read_form(data: bytes, data_set: DataSet, org_unit: OrgUnit, period: Period)
         fields = {(m.indicator.code, m.kind): m for m in _members(data_set)}
         form = _Form(data_set, org_unit, period, fields, seen={}, errors=_merged_cells(data))
         return _read_sheet(workbook[SHEET], form)
+    except safexlsx.WorkbookRejected as exc:  # a row openpyxl could not parse
+        raise _fatal(str(exc)) from None
     except safexlsx.READING_ERRORS:  # parsed lazily: a hostile sheet fails here, not at opening
         raise _fatal(safexlsx.NOT_A_WORKBOOK) from None
     finally:
@@ -356,7 +358,7 @@ def _read_sheet(sheet: Any, form: _Form) -> list[ValueRow]:
     rows: list[ValueRow] = []
     filled = 0
     number = 0
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
+    for number, cells in enumerate(safexlsx.iter_rows(sheet), start=1):
         if number == ID_ROW:
             expected = {1: form.data_set.code, 3: form.org_unit.code, 5: form.period.id}
             if problems := _check_identification(cells, expected):

@@ -20,13 +20,22 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-__all__ = ["NOT_A_WORKBOOK", "READING_ERRORS", "Limits", "WorkbookRejected", "inspect", "open_workbook"]
+__all__ = [
+    "NOT_A_WORKBOOK",
+    "READING_ERRORS",
+    "Limits",
+    "WorkbookRejected",
+    "inspect",
+    "iter_rows",
+    "open_workbook",
+]
 
 NOT_A_WORKBOOK = "Không đọc được tệp Excel (tệp hỏng hoặc không phải .xlsx)."
 
@@ -149,3 +158,20 @@ def open_workbook(data: bytes, *, data_only: bool, limits: Limits = Limits()) ->
 # What reading the rows of an inspected workbook may still raise on a hostile file (openpyxl parses
 # lazily, through defusedxml): callers catch these around their row loop and answer NOT_A_WORKBOOK.
 READING_ERRORS: tuple[type[Exception], ...] = (DefusedXmlException, ParseError, zipfile.BadZipFile, EOFError)
+
+
+def iter_rows(sheet: Any, **options: Any) -> Iterator[Any]:
+    """``sheet.iter_rows(**options)``, where whatever openpyxl raises while it parses a row lazily (a cell
+    reference "AAAA6", a date "notadate", a shared string index past the table, a 5.000-digit number)
+    is :class:`WorkbookRejected`; the caller's own work on each row is outside the guard."""
+    rows = iter(sheet.iter_rows(**options))
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # openpyxl's parsing errors are of many kinds; all mean a damaged sheet
+            raise WorkbookRejected(f"{NOT_A_WORKBOOK} (sau dòng {number} của trang tính)") from None
+        number += 1
+        yield row

@@ -131,3 +131,39 @@ def test_the_task_import_refuses_a_dtd_in_vietnamese(client, demo):
     assert response.status_code in (200, 400)
     assert "khai báo DTD/thực thể" in response.content.decode()
     assert Task.objects.count() == before
+
+
+# A second probe of the running system: cells that openpyxl parses lazily, while the rows are read, raised
+# ValueError, KeyError or IndexError — a 500 on both uploads. Each edit below damages one cell or row.
+DAMAGED_CELLS = {
+    "column beyond XFD": lambda xml: re.sub(rb'<c r="[A-Z]+(\d+)"', rb'<c r="AAAA\1"', xml, count=1),
+    "row number text": lambda xml: re.sub(rb'<row r="\d+"', b'<row r="abc"', xml, count=1),
+    "date that is no date": lambda xml: re.sub(
+        rb'<c r="([A-Z]+\d+)"([^>]*)/?>', rb'<c r="\1" t="d"><v>notadate</v></c><c r="ZZ1"\2>', xml, count=1
+    ),
+    "number of 5.000 digits": lambda xml: re.sub(
+        rb'<c r="([A-Z]+\d+)"([^>]*)/?>',
+        b'<c r="\\1" t="n"><v>' + b"9" * 5000 + b'</v></c><c r="ZZ1"\\2>',
+        xml,
+        count=1,
+    ),
+}
+
+
+def test_cells_openpyxl_cannot_parse_are_refused_not_a_500(client, form):
+    for name, damage in DAMAGED_CELLS.items():
+        data = rewritten(export(form), {SHEET_XML: damage})
+        before = DataValue.objects.count()
+        response = upload(client, data)
+        assert response.status_code == 200, name
+        assert "Không đọc được tệp Excel" in response.content.decode(), name
+        assert DataValue.objects.count() == before, name
+
+
+def test_the_task_import_refuses_cells_openpyxl_cannot_parse(client, demo):
+    client.force_login(User.objects.get(username="vanphong"))
+    for name, damage in DAMAGED_CELLS.items():
+        data = rewritten(task_book(), {SHEET_XML: damage})
+        response = client.post("/nhiem-vu/nhap-excel/", {"file": io.BytesIO(data), "dry_run": "1"})
+        assert response.status_code in (200, 400), name
+        assert "Không đọc được tệp Excel" in response.content.decode(), name
