@@ -308,6 +308,19 @@ class _LimitedBody:
         return data
 
 
+_FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+
+
+def _flag(request: Request, name: str) -> bool:
+    """A true/false query parameter; any other text is a 400 naming it (never read as false)."""
+    text = request.query_params.get(name, "").strip().lower()
+    if text not in _FLAGS:
+        raise ValidationError(
+            {name: f"“{text[:50]}” không phải giá trị đúng/sai; dùng true hoặc false (1/0, yes/no)."}
+        )
+    return _FLAGS[text]
+
+
 class DataValueSetView(ApiMixin, APIView):
     """Bulk data values in the layout of DHIS2's dataValueSets, as JSON or CSV."""
 
@@ -371,6 +384,7 @@ class DataValueSetView(ApiMixin, APIView):
             length = 0
         if length > limit:
             raise errors.PayloadTooLarge(f"Dữ liệu gửi lên ({length} byte) vượt quá giới hạn {limit} byte.")
+        dry_run = _flag(request, "dry_run")  # a misspelt dry run must not import for real: refused first
         media = (request.content_type or "").split(";")[0].strip().lower()
         readers = {
             "application/json": bulk_readers.iter_json_records,
@@ -380,7 +394,6 @@ class DataValueSetView(ApiMixin, APIView):
         if media not in readers:
             raise UnsupportedMediaType(media, "Chỉ nhận application/json hoặc text/csv.")
         body = _LimitedBody(request._request, limit)  # streamed: never request.body
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         result = write_values(
             request.user,
             readers[media](body),  # type: ignore[arg-type]

@@ -23,6 +23,9 @@ __all__ = ["REQUIRED", "Record", "iter_csv_records", "iter_json_records"]
 MAX_ELEMENT_CHARS = 1_000_000  # one JSON object of the list
 MAX_LINE_CHARS = 100_000  # one CSV line: six columns of at most MAX_FIELD_SIZE characters, with room
 REQUIRED = ("indicator", "org_unit", "period", "value")
+# Empty lines are skipped, but not without end: a file of millions of them (a few seconds each million)
+# is refused once this many are seen.
+MAX_BLANK_LINES = 10_000
 
 Record = tuple[int, dict[str, Any]]
 
@@ -116,6 +119,7 @@ def iter_csv_records(stream: IO[bytes]) -> Iterator[Record]:
     csv.field_size_limit(MAX_FIELD_SIZE)
     reader = csv.reader(_Lines(_text_stream(stream)))
     columns = read_header(reader, REQUIRED, VALUE_COLUMNS)
+    blank = 0
     while True:
         try:
             record = next(reader)
@@ -125,6 +129,11 @@ def iter_csv_records(stream: IO[bytes]) -> Iterator[Record]:
             yield reader.line_num, {"_error": f"dòng CSV hỏng: {csv_problem(exc)}."}
             return
         if not any(cell.strip() for cell in record):
+            blank += 1
+            if blank > MAX_BLANK_LINES:
+                limit = f"{MAX_BLANK_LINES:,}".replace(",", ".")
+                yield reader.line_num, {"_error": f"tệp có hơn {limit} dòng trống; tệp bị từ chối."}
+                return
             continue
         if len(record) > len(columns):
             yield (

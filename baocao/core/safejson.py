@@ -109,11 +109,13 @@ _DECODERS = {True: decoder(True), False: decoder(False)}
 
 
 _NUL = Unreadable("\\u0000", "chuỗi chứa ký tự NUL (\\u0000), không hợp lệ.")
+_SURROGATE = Unreadable("\\ud800", "chuỗi chứa nửa cặp UTF-16 lẻ (\\ud800–\\udfff), không phải ký tự hợp lệ.")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def first_unreadable(value: Any) -> Unreadable | None:
     """The first number the system does not accept, or a string holding U+0000 (which no text of
-    the system may contain and PostgreSQL refuses), anywhere in ``value``."""
+    the system may contain and PostgreSQL refuses) or a lone UTF-16 surrogate, anywhere in ``value``."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -122,6 +124,8 @@ def first_unreadable(value: Any) -> Unreadable | None:
         if isinstance(item, str):
             if "\x00" in item:
                 return _NUL
+            if _SURROGATES.search(item):  # "\ud800" decodes, but cannot be encoded: stored or shown, a 500
+                return _SURROGATE
         elif isinstance(item, dict):
             stack.extend(item.values())
             stack.extend(item.keys())

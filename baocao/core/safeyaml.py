@@ -30,6 +30,7 @@ class _BoundedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self.last_mark: Any = None
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1
@@ -40,6 +41,10 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        self.last_mark = node.start_mark  # where a scalar that cannot be built (2020-13-45) stands
+        return super().construct_object(node, deep)
 
 
 def _expanded_size(root: Node, limit: int) -> int:
@@ -81,6 +86,18 @@ def load(text: str | bytes, max_nodes: int = MAX_NODES) -> Any:
         if node is None:
             return None
         _expanded_size(node, max_nodes)
-        return loader.construct_document(node)
+        try:
+            return loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:  # a scalar PyYAML cannot build: 2020-13-45, a huge int
+            raise YamlRejected(
+                f"Giá trị YAML không đọc được (dòng {_line_of(loader, node)}): ngày không có thật "
+                "hoặc số quá lớn."
+            ) from exc
     finally:
         loader.dispose()
+
+
+def _line_of(loader: _BoundedLoader, node: Node) -> int:
+    """The line (from 1) of the node being built when construction failed, else of the document."""
+    mark = loader.last_mark or node.start_mark
+    return int(mark.line) + 1

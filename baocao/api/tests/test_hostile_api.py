@@ -177,3 +177,42 @@ def test_drf_field_messages_are_vietnamese(setup, client_for):
     assert response.status_code == 400
     found = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert all(vietnamese(m) for m in found.values()), found
+
+
+@pytest.mark.parametrize("where", ["comment", "value"])
+def test_a_lone_surrogate_in_bulk_json_is_a_row_error(setup, client_for, where):
+    """A second probe: "\\ud800" decodes as JSON but cannot be stored or shown — a 500 on write (comment)
+    and on the dry run's error message (value)."""
+    row = {**ROW, where: "a\\ud800b"}
+    body = '{"dataValues": [' + json.dumps(row).replace("\\\\ud800", "\\ud800") + "]}"
+    assert "\\ud800" in body
+    response = client_for("ca_canbo").post(f"{BULK}?dry_run=true", body, content_type="application/json")
+    assert response.status_code == 400
+    assert any("UTF-16" in m for m in messages(response))
+    assert DataValue.objects.count() == 0
+
+
+@pytest.mark.parametrize("flag", ["on", "maybe", "T", "y", "truе"])  # the last with a Cyrillic "е"
+def test_a_dry_run_flag_that_is_not_true_or_false_is_refused_not_a_real_import(setup, client_for, flag):
+    """A second probe: ?dry_run=on was read as false, so the "check" wrote the values."""
+    response = client_for("ca_canbo").post(f"{BULK}?dry_run={flag}", {"dataValues": [ROW]}, format="json")
+    assert response.status_code == 400
+    (message,) = messages(response)
+    assert "đúng/sai" in message
+    assert DataValue.objects.count() == 0
+    checked = client_for("ca_canbo").post(f"{BULK}?dry_run=1", {"dataValues": [ROW]}, format="json")
+    assert checked.status_code == 200 and DataValue.objects.count() == 0
+    written = client_for("ca_canbo").post(f"{BULK}?dry_run=false", {"dataValues": [ROW]}, format="json")
+    assert written.status_code == 200 and DataValue.objects.count() == 1
+
+
+def test_millions_of_blank_lines_in_a_bulk_csv_are_refused_early(setup, client_for):
+    """A second probe: a header and 30 million empty lines took 9,5 s and answered "0 dòng"; empty lines
+    now count against a bound."""
+    body = "indicator,org_unit,period,kind,value,comment\n" + ",,,,,\n" * 20_000 + CSV.split("\n", 1)[1]
+    response = client_for("ca_canbo").post(BULK, body, content_type="text/csv")
+    assert response.status_code == 400
+    assert any("10.000 dòng trống" in m for m in messages(response))
+    assert DataValue.objects.count() == 0
+    few = "indicator,org_unit,period,kind,value,comment\n" + "\n" * 50 + CSV.split("\n", 1)[1]
+    assert client_for("ca_canbo").post(BULK, few, content_type="text/csv").status_code == 200

@@ -66,3 +66,20 @@ def test_the_templates_page_refuses_the_bomb(client, demo):
     response = client.post("/bao-cao/mau/", {"file": upload})
     assert time.monotonic() - started < 5
     assert response.status_code == 200 and "Tệp mẫu bị từ chối: YAML quá lớn" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("report_types: []\nissued: 2020-13-45\n", 2), ("report_types: " + "9" * 100_000 + "\n", 1)],
+    ids=["impossible date", "100.000-digit integer"],
+)
+def test_a_scalar_pyyaml_cannot_build_is_refused_with_its_line(client, demo, text, line):
+    """A second probe: PyYAML's constructors raised ValueError (month 13, int conversion limit) — a 500
+    on the templates page."""
+    with pytest.raises(safeyaml.YamlRejected, match=f"dòng {line}"):
+        safeyaml.load(text)
+    client.force_login(User.objects.get(username="admin"))
+    upload = SimpleUploadedFile("mau.yaml", text.encode(), content_type="application/x-yaml")
+    response = client.post("/bao-cao/mau/", {"file": upload})
+    assert response.status_code == 200
+    assert "Giá trị YAML không đọc được" in response.content.decode()
