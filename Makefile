@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+VENDOR := vendor/.installed-stamp
 HOST   ?= 127.0.0.1:8000
 
 .PHONY: setup run test lint typecheck pytest migrate demo bench bench-setup bench-national clean
@@ -13,7 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Front-end libraries: pinned in package.json / package-lock.json, installed from the npm registry and
+# copied into vendor/, which Django serves as static/vendor/ (no CDN: intranets are often offline).
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf vendor && mkdir -p vendor/echarts
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/i18n/langVI.js vendor/echarts/
+	touch $(VENDOR)
+
+setup: $(STAMP) $(VENDOR)
 
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -53,4 +62,4 @@ bench-national: bench-setup
 	bench/with_postgres.sh $(BIN)/python bench/bench_scale.py --scale national
 
 clean:
-	rm -rf $(VENV) baocao.sqlite3* test-*baocao.sqlite3* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) vendor node_modules baocao.sqlite3* test-*baocao.sqlite3* .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ defaults off, a strong SECRET_KEY is required, HTTPS redirect, HSTS and secure c
 import datetime
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -175,7 +176,10 @@ LOCALE_PATHS = [BASE_DIR / "baocao" / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # The site's own CSS and JavaScript (no inline code: the Content-Security-Policy forbids it).
-STATICFILES_DIRS = [BASE_DIR / "baocao" / "static"]
+STATICFILES_DIRS: list[Any] = [BASE_DIR / "baocao" / "static"]
+# Front-end libraries from the npm registry (package.json), copied to vendor/ by `make setup`.
+if (BASE_DIR / "vendor").is_dir():
+    STATICFILES_DIRS.append(("vendor", BASE_DIR / "vendor"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
 
