@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "baocao.api",
     "baocao.assignments",
     "baocao.quality",
+    "baocao.locality",
     "baocao.demo",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("baocao.api.urls")),
     path("nhiem-vu/", include("baocao.assignments.urls")),
     path("chat-luong/", include("baocao.quality.urls")),
+    path("tong-hop/", include("baocao.analytics.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""The locality bundle: everything that defines a locality, exported to and imported from files (issue 13)."""
