@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -99,6 +100,14 @@ class BreakdownRule(models.TextChoices):
     AT_LEAST = "at_least", "Không nhỏ hơn tổng các chỉ tiêu 'trong đó'"
 
 
+class Direction(models.TextChoices):
+    """Which way an indicator should move: decides the colour of its change on the dashboard."""
+
+    UP = "up", "Tăng là tốt"
+    DOWN = "down", "Giảm là tốt"
+    NONE = "none", "Không đánh giá"
+
+
 class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def active(self) -> IndicatorQuerySet:
         return self.filter(is_active=True)
@@ -154,6 +163,23 @@ class Indicator(NormalizedTextMixin, models.Model):
         "giá trị lớn nhất", max_digits=24, decimal_places=4, null=True, blank=True
     )
     description = models.TextField("mô tả, cách tính", blank=True)
+    direction = models.CharField(
+        "chiều đánh giá",
+        max_length=4,
+        choices=Direction.choices,
+        default=Direction.NONE,
+        help_text="Tăng là tốt (thu ngân sách), giảm là tốt (số vụ tai nạn) hoặc không đánh giá: quyết định "
+        "màu xanh, vàng, đỏ của mức thay đổi trên trang tổng quan.",
+    )
+    warning_band = models.DecimalField(
+        "ngưỡng cảnh báo (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(5),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="Thay đổi theo chiều xấu không quá ngưỡng này (tính bằng % so với kỳ so sánh) hiện màu "
+        "vàng, quá ngưỡng hiện màu đỏ; thay đổi theo chiều tốt hiện màu xanh.",
+    )
     sort_order = models.PositiveIntegerField("thứ tự", default=0)
     is_active = models.BooleanField("đang sử dụng", default=True)
 
@@ -163,6 +189,11 @@ class Indicator(NormalizedTextMixin, models.Model):
         verbose_name = "chỉ tiêu"
         verbose_name_plural = "chỉ tiêu"
         ordering = ["sector__sort_order", "sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(warning_band__gte=0, warning_band__lte=100), name="indicator_warning_band_percent"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
