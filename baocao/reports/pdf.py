@@ -1,21 +1,35 @@
-"""DOCX to PDF through LibreOffice headless (python-anchors.md §2.2).
+"""DOCX to PDF (or PDF/A-2b) through LibreOffice headless (python-anchors.md §2.2).
 
 One conversion per ``soffice`` process, each with a fresh temporary user profile (a shared profile
 makes parallel conversions fail silently), ``--norestore``, a timeout, and a check that the PDF exists
 even when the exit code is 0. Times New Roman falls back to the metric-compatible Liberation Serif
 (``fonts-liberation2``) where the real font is not installed.
+
+The issued report is archived as PDF/A-2b (``pdfa=True``: LibreOffice's export filter option
+``SelectPdfVersion`` 2, fonts embedded, an sRGB OutputIntent, XMP metadata). Its title, author (the
+issuing committee), subject and keywords (:class:`PdfMetadata`) are written into the Word file's core
+properties first, from which LibreOffice fills both the PDF's Info dictionary and its XMP packet;
+:mod:`baocao.reports.pdfa_check` checks the result (docs/decisions/0012-pdf-layout-and-pdfa.md).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["INSTALL_HINT", "PdfError", "convert_to_pdf", "find_soffice"]
+import pikepdf
+from docx import Document
+
+from baocao.core.text import nfc
+
+__all__ = ["INSTALL_HINT", "PdfError", "PdfMetadata", "convert_to_pdf", "find_soffice", "with_metadata"]
 
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-liberation2"
 
@@ -32,8 +46,72 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_pdf(docx: bytes, *, timeout: float = 120) -> bytes:
-    """The PDF of a .docx, converted by LibreOffice headless."""
+@dataclass(frozen=True)
+class PdfMetadata:
+    """What the PDF says about itself (Info dictionary and XMP), in Vietnamese.
+
+    ``title``: the report's name ("Báo cáo tình hình ... tháng 6 năm 2020"); ``author``: the issuing
+    body ("Ủy ban nhân dân thành phố Lạng Sơn"); ``subject``: the trích yếu or the number line;
+    ``keywords``: a few words ("báo cáo", "kinh tế - xã hội", "tháng 6/2020")."""
+
+    title: str
+    author: str
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+# LibreOffice 7.4's JSON form of the PDF export filter's options: 2 is PDF/A-2b (1 would be PDF/A-1b,
+# 3 PDF/A-3b); fonts are always embedded in PDF/A.
+PDFA_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
+    {"SelectPdfVersion": {"type": "long", "value": "2"}}, separators=(",", ":")
+)
+
+
+def _keywords(metadata: PdfMetadata) -> str:
+    return ", ".join(nfc(word).strip() for word in metadata.keywords if word.strip())
+
+
+def _restore_keywords(pdf: bytes, metadata: PdfMetadata) -> bytes:
+    """LibreOffice reads a Word file's keywords as single words ("kinh tế" becomes "kinh", "tế"): write
+    the keywords as given into both the Info dictionary and the XMP packet, which must agree in PDF/A."""
+    keywords = _keywords(metadata)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        with document.open_metadata(set_pikepdf_as_editor=False) as xmp:
+            xmp["pdf:Keywords"] = keywords
+        document.docinfo[pikepdf.Name.Keywords] = keywords
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
+
+
+def with_metadata(docx: bytes, metadata: PdfMetadata) -> bytes:
+    """``docx`` with its core properties (title, creator, subject, keywords) set from ``metadata``: what
+    LibreOffice copies into the PDF. The body is untouched."""
+    try:
+        document = Document(io.BytesIO(docx))
+    except Exception as exc:  # python-docx raises several types for a broken package
+        raise PdfError(
+            "Tệp Word không hợp lệ nên không ghi được thông tin văn bản (tiêu đề, tác giả)."
+        ) from exc
+    props = document.core_properties
+    props.title = nfc(metadata.title)
+    props.author = props.last_modified_by = nfc(metadata.author)
+    props.subject = nfc(metadata.subject)
+    props.keywords = _keywords(metadata)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def convert_to_pdf(
+    docx: bytes, *, timeout: float = 120, pdfa: bool = False, metadata: PdfMetadata | None = None
+) -> bytes:
+    """The PDF of a .docx, converted by LibreOffice headless.
+
+    ``pdfa``: a PDF/A-2b file (for the issued report); ``metadata``: the title, author, subject and
+    keywords the PDF carries (else those of the Word file)."""
+    if metadata is not None:
+        docx = with_metadata(docx, metadata)
     soffice = find_soffice()
     if soffice is None:
         raise PdfError(f"Máy chủ chưa cài LibreOffice nên không tạo được PDF. Cài bằng: {INSTALL_HINT}")
@@ -52,7 +130,7 @@ def convert_to_pdf(docx: bytes, *, timeout: float = 120) -> bytes:
             "--nodefault",
             "--nolockcheck",
             "--convert-to",
-            "pdf",
+            PDFA_FILTER if pdfa else "pdf",
             "--outdir",
             str(outdir),
             str(source),
@@ -84,4 +162,7 @@ def convert_to_pdf(docx: bytes, *, timeout: float = 120) -> bytes:
                 f"LibreOffice không chuyển được văn bản sang PDF (mã thoát {process.returncode})"
                 + (f": {detail}" if detail else ".")
             )
-        return pdf.read_bytes()
+        result = pdf.read_bytes()
+    if metadata is not None and metadata.keywords:
+        result = _restore_keywords(result, metadata)
+    return result
