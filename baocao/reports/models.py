@@ -63,6 +63,19 @@ class ReportType(NormalizedTextMixin, models.Model):
     percent_decimals = models.PositiveSmallIntegerField("số chữ số thập phân của tỷ lệ %", default=1)
     frame = models.BinaryField("khung văn bản Word (.docx)", null=True, blank=True, editable=False)
     frame_name = models.CharField("tên tệp khung", max_length=255, blank=True, editable=False)
+    signing = models.CharField(
+        "ký số khi ban hành",
+        max_length=10,
+        choices=[("optional", "Ký số, hoặc ban hành bản giấy ký tay"), ("digital", "Bắt buộc ký số")],
+        default="optional",
+        help_text="Bắt buộc ký số: chỉ ban hành được qua bước “Ký số và ban hành” (tệp PDF/A đã ký số).",
+    )
+    annex_attachment = models.BooleanField(
+        "phụ lục là tệp đính kèm riêng",
+        default=False,
+        help_text="Khi ký số: phụ lục thành tệp PDF riêng, ký số của cơ quan ở góc trên bên phải "
+        "(Nghị định 30).",
+    )
     is_active = models.BooleanField("đang dùng", default=True)
 
     class Meta:
@@ -289,6 +302,13 @@ class ReportRun(models.Model):
     figures = models.JSONField("số liệu đã dùng khi ban hành", default=dict, blank=True, editable=False)
     docx = models.BinaryField("tệp Word đã ban hành", null=True, blank=True, editable=False)
     pdf = models.BinaryField("tệp PDF đã ban hành", null=True, blank=True, editable=False)
+    signed_pdf = models.BinaryField("tệp PDF/A đã ký số", null=True, blank=True, editable=False)
+    signed_annex_pdf = models.BinaryField(
+        "phụ lục PDF/A đã ký số (tệp đính kèm)", null=True, blank=True, editable=False
+    )
+    signature = models.JSONField(
+        "chữ ký số khi ban hành", default=dict, blank=True, editable=False
+    )  # who signed (certificate), when, with what: reports.issuing.sign_and_issue
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -400,6 +420,7 @@ def _stored_form(value: Any) -> Any:
 
 class RunEventKind(models.TextChoices):
     ISSUED = "issued", "Ban hành"
+    SIGNED = "signed", "Ký số và ban hành"
     WITHDRAWN = "withdrawn", "Thu hồi"
 
 
