@@ -5,6 +5,8 @@
 - :class:`ThroughActionsAdmin`: rows that change only through their actions (report runs, PDF jobs,
   directives, tasks...): the admin shows them and never adds, changes or deletes one, so no change
   escapes the action's permission check, validation and audit trail.
+
+Both take numbers the Vietnamese way ("7.800" is seven thousand eight hundred: core.admin_fields).
 """
 
 from typing import Any
@@ -14,6 +16,7 @@ from django.http import HttpRequest
 
 from baocao.accounts.models import RoleAssignment
 from baocao.accounts.permissions import Action, is_superuser, units_for
+from baocao.core.admin_fields import VietnameseNumbersAdminMixin
 
 __all__ = [
     "ManagedAdmin",
@@ -49,15 +52,15 @@ class _Managed:
         return manages(request)
 
 
-class ManagedAdmin(_Managed, admin.ModelAdmin):
+class ManagedAdmin(VietnameseNumbersAdminMixin, _Managed, admin.ModelAdmin):
     pass
 
 
-class ManagedTabularInline(_Managed, admin.TabularInline):
+class ManagedTabularInline(VietnameseNumbersAdminMixin, _Managed, admin.TabularInline):
     pass
 
 
-class ManagedStackedInline(_Managed, admin.StackedInline):
+class ManagedStackedInline(VietnameseNumbersAdminMixin, _Managed, admin.StackedInline):
     pass
 
 
@@ -72,11 +75,11 @@ class _ShownOnly:
         return False
 
 
-class ThroughActionsAdmin(_ShownOnly, admin.ModelAdmin):
+class ThroughActionsAdmin(VietnameseNumbersAdminMixin, _ShownOnly, admin.ModelAdmin):
     pass
 
 
-class ThroughActionsInline(_ShownOnly, admin.TabularInline):
+class ThroughActionsInline(VietnameseNumbersAdminMixin, _ShownOnly, admin.TabularInline):
     extra = 0
 
 

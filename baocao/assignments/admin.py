@@ -9,6 +9,7 @@ from baocao.assignments.models import (
     ReviewName,
     Task,
 )
+from baocao.core.admin_fields import VietnameseNumbersAdminMixin
 
 # Directives, tasks, extensions, progress and completions change only through assignments.services (the
 # task pages, the Excel import): the admin shows them.
@@ -47,5 +48,5 @@ class TaskAdmin(ThroughActionsAdmin):
 
 
 @admin.register(ReviewName)
-class ReviewNameAdmin(admin.ModelAdmin):
+class ReviewNameAdmin(VietnameseNumbersAdminMixin, admin.ModelAdmin):
     list_display = ("org_unit", "name")

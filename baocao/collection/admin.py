@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from baocao.collection.models import DataValue, Submission, SubmissionEvent, ValueChange
+from baocao.core.admin_fields import VietnameseNumbersAdminMixin
 
 
 @admin.register(DataValue)
-class DataValueAdmin(admin.ModelAdmin):
+class DataValueAdmin(VietnameseNumbersAdminMixin, admin.ModelAdmin):
     """Read-only: values change only through the value action (collection.values.write_values), which
     decides permission, applies the rules and keeps the log; the admin would bypass all three."""
 

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from baocao.core.admin_fields import VietnameseNumbersAdminMixin
 from baocao.orgunits.models import OrgUnit, OrgUnitSuccession
 
 
-class SuccessionInline(admin.TabularInline):
+class SuccessionInline(VietnameseNumbersAdminMixin, admin.TabularInline):
     model = OrgUnitSuccession
     fk_name = "predecessor"
     extra = 0
@@ -11,7 +12,7 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(VietnameseNumbersAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "type", "parent", "valid_from", "valid_to"]
     list_filter = ["type", "valid_to"]
     search_fields = ["code", "name", "search_key"]
@@ -20,7 +21,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrgUnitSuccession)
-class OrgUnitSuccessionAdmin(admin.ModelAdmin):
+class OrgUnitSuccessionAdmin(VietnameseNumbersAdminMixin, admin.ModelAdmin):
     list_display = ["predecessor", "successor", "kind", "effective_date", "legal_basis"]
     list_filter = ["kind"]
     autocomplete_fields = ["predecessor", "successor"]
