@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from baocao.analytics.cards import load_key_figures
 from baocao.collection.models import ChangeSource, DataValue
 from baocao.collection.values import import_values_csv
 from baocao.core.csvio import ImportRejected, RowError
@@ -153,6 +154,7 @@ def load_demo(data_dir: Path = DATA_DIR) -> dict[str, int]:
     with (data_dir / "targets.csv").open("rb") as f:
         counts["targets"] = import_targets_csv(f)
     counts.update(_load_reports(data_dir))
+    counts.update(load_key_figures(yaml.safe_load((data_dir / "key-figures.yaml").read_bytes())))  # dashboard
     counts["rules"] = len(import_rules((data_dir / "rules.yaml").read_bytes()))  # data quality rules
     units = _load_data_sets()
     counts["data_sets"] = len(units)
