@@ -1,0 +1,152 @@
+"""The province roll-up (issue 13, item 4): the province's figures over its communes, wards and departments,
+the completeness of the communes' forms, the ranking of the units, and a report sentence that names the
+first of them ("đứng đầu là ...")."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from baocao.analytics.figures import get_figures
+from baocao.analytics.ranking import province_rollup, rank
+from baocao.collection.models import Submission
+from baocao.core.numbers import parse_number
+from baocao.core.periods import Period
+from baocao.indicators.models import DataSet, Sector, UnitOfMeasure
+from baocao.reports.checks import check_block_source
+from baocao.reports.providers import provided_context
+from baocao.reports.rendering import render_block, report_context
+from baocao.testing.factories import make_indicator, make_unit, make_value
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = "202508"
+
+
+@pytest.fixture
+def province():
+    """A province after the reform: three communes and wards and one department report to it."""
+    p = make_unit("LS", "Tỉnh Lạng Sơn", "province")
+    p.units = {
+        "w1": make_unit("LS_W1", "Phường Lương Văn Tri", "ward", p, sort_order=1),
+        "w2": make_unit("LS_W2", "Phường Tam Thanh", "ward", p, sort_order=2),
+        "c1": make_unit("LS_C1", "Xã Cao Lộc", "commune", p, sort_order=3),
+        "dept": make_unit("LS_SKH", "Sở Tài chính", "department", p, sort_order=10),
+    }
+    # A commune merged away before the period: not a member any more.
+    make_unit("LS_OLD", "Xã Cũ", "commune", p, valid_to=datetime.date(2025, 6, 30))
+    sector = Sector.objects.create(code="KT", name="Kinh tế")
+    money = UnitOfMeasure.objects.create(code="trieu_dong", name="triệu đồng", dimension="money")
+    cases = UnitOfMeasure.objects.create(code="vu", name="vụ", dimension="count", whole_numbers=True)
+    p.revenue = make_indicator("THU_NS", sector, money, direction="up")
+    p.accidents = make_indicator("TAI_NAN", sector, cases, direction="down")
+    return p
+
+
+def _values(province, indicator, **by_unit):
+    for key, value in by_unit.items():
+        make_value(indicator, province.units[key], PERIOD, parse_number(value))
+
+
+def test_the_province_total_adds_its_communes_wards_and_departments_and_each_member_keeps_its_own(province):
+    _values(province, province.revenue, w1="1.500", w2="2.500", c1="700", dept="300")
+
+    rollup = province_rollup(province, PERIOD, ["THU_NS"])
+
+    assert [u.code for u in rollup.members] == ["LS_W1", "LS_W2", "LS_C1", "LS_SKH"]
+    assert rollup.total("THU_NS").value == Decimal("5000")
+    assert rollup.figures.value("THU_NS", org_unit="LS_C1") == Decimal("700")
+
+
+def test_ranking_puts_the_best_first_by_the_indicators_direction(province):
+    _values(province, province.revenue, w1="1.500", w2="2.500", c1="700", dept="9.000")
+    _values(province, province.accidents, w1="4", w2="1", c1="4")
+
+    rollup = province_rollup(province, PERIOD, ["THU_NS", "TAI_NAN"])
+
+    revenue = rollup.ranking("THU_NS")  # communes and wards only: the department is not among them
+    assert [(r.hang, r.ten, r.gia_tri) for r in revenue] == [
+        (1, "Phường Tam Thanh", Decimal("2500")),
+        (2, "Phường Lương Văn Tri", Decimal("1500")),
+        (3, "Xã Cao Lộc", Decimal("700")),
+    ]
+    accidents = rollup.ranking("TAI_NAN")  # fewer is better; equal values share a place
+    assert [(r.hang, r.ma) for r in accidents] == [(1, "LS_W2"), (2, "LS_W1"), (2, "LS_C1")]
+    assert rollup.ranking("THU_NS", among="all")[0].ma == "LS_SKH"
+
+
+def test_a_unit_without_the_figure_is_listed_last_without_a_place_not_as_zero(province):
+    _values(province, province.accidents, w1="3", c1="5")
+
+    ranked = rank(
+        get_figures([*province.units.values()], PERIOD, ["TAI_NAN"]), "TAI_NAN", province.units.values()
+    )
+
+    assert [(r.hang, r.ma) for r in ranked] == [(1, "LS_W1"), (2, "LS_C1"), (None, "LS_W2"), (None, "LS_SKH")]
+
+
+def test_ranking_on_the_ratio_to_last_year(province):
+    _values(province, province.revenue, w1="1.100", w2="1.000", c1="900")
+    for key, value in {"w1": 1000, "w2": 500, "c1": 1000}.items():
+        make_value(province.revenue, province.units[key], "202408", value)
+
+    ranked = province_rollup(province, PERIOD, ["THU_NS"]).ranking("THU_NS", by="cung_ky")
+
+    assert [(r.ma, r.gia_tri) for r in ranked] == [
+        ("LS_W2", Decimal(2)),
+        ("LS_W1", Decimal("1.1")),
+        ("LS_C1", Decimal("0.9")),
+    ]
+
+
+def test_completeness_of_the_communes_and_wards_forms(province):
+    form = DataSet.objects.create(code="BM_XA", name="Biểu tháng của xã", period_type="month")
+    form.org_units.set(
+        [province.units["w1"], province.units["w2"], province.units["c1"], province.units["dept"]]
+    )
+    deadline = form.deadline(Period.parse(PERIOD))
+    on_time = timezone.make_aware(datetime.datetime.combine(deadline, datetime.time(9)))
+    late = on_time + datetime.timedelta(days=3)
+    Submission.objects.create(
+        data_set=form, org_unit=province.units["w1"], period=PERIOD, submitted_at=on_time
+    )
+    Submission.objects.create(data_set=form, org_unit=province.units["w2"], period=PERIOD, submitted_at=late)
+
+    done = province_rollup(province, PERIOD, []).completeness
+
+    assert (done.phai_gui, done.da_gui, done.dung_han, done.muon) == (
+        3,
+        2,
+        1,
+        1,
+    )  # the department is not counted
+    assert done.chua_gui == ("Xã Cao Lộc",)
+
+
+def test_a_province_report_sentence_names_the_first_unit(province):
+    _values(province, province.revenue, w1="1.500", w2="2.500", c1="700", dept="300")
+    source = (
+        "Tổng thu ngân sách {{ f.THU_NS.value|so }} triệu đồng; "
+        "{% set dau = tong_hop.dung_dau('THU_NS') %}"
+        "đứng đầu là {{ dau.ten }} ({{ dau.gia_tri|so }} triệu đồng); "
+        "{{ tong_hop.day_du.da_gui }}/{{ tong_hop.so_don_vi }} xã, phường đã gửi báo cáo."
+    )
+    assert check_block_source(source) == []  # the trial render of a template being saved knows the name
+
+    period = Period.parse(PERIOD)
+    context = report_context(
+        get_figures([province], period), period, province.name, extra=provided_context(province, period)
+    )
+    text = render_block(source, context)
+
+    assert text == (
+        "Tổng thu ngân sách 5.000 triệu đồng; đứng đầu là Phường Tam Thanh (2.500 triệu đồng); "
+        "0/3 xã, phường đã gửi báo cáo."
+    )
+
+
+def test_an_unknown_measure_is_refused_in_vietnamese_when_the_template_is_checked(province):
+    problems = check_block_source("{{ tong_hop.xep_hang('THU_NS', theo='tong')[0].ten }}")
+
+    assert problems and "gia_tri, luy_ke, cung_ky" in " ".join(problems)
