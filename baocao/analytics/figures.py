@@ -6,7 +6,9 @@ and each target that applies (as ratio and difference). It runs a fixed number o
 whatever the number of indicators or units:
 
 1. the indicators (with units of measure),
-2. the org units asked for, 3. with `rollup=True` their whole subtrees (materialised path),
+2. the org units asked for with, in the same query (a recursive CTE), their predecessors through the
+   successions (merges, splits, partial transfers, renames) that took effect after the earliest period
+   needed began, 3. with `rollup=True` their whole subtrees (materialised path),
 4. the data values of every period needed (period, previous, last year, year to date), summed and
    counted in SQL per indicator, requested unit, period and kind (GROUP BY; "lũy kế" values and
    indicators aggregated by "last" across units also per stored unit),
@@ -17,15 +19,27 @@ indicator's `aggregation_across_units`; the year to date aggregates with
 `aggregation_across_periods`, except for "lũy kế" (cumulative) values, whose year to date is each
 unit's latest cumulative value of the year, aggregated across units. Percentages are never stored:
 ratios are computed here, exact, and rounded only when formatted.
+
+Successions (the 2025 reform, vn-rules.md §4; docs/decisions/0016-reform-2025.md): a comparison period
+(previous, last year, each period of the year to date) whose reporting window began before a succession
+into the unit took effect is answered from the unit's own values plus its predecessors' (each times the
+succession's `share`, 1 for a whole-unit merge or a rename; followed through chains). Only indicators
+that add up across units (aggregation "sum", not a percentage) are re-aggregated; for the others, or a
+split / partial transfer without a share, the comparison is None and marked not comparable on the
+Figure (`last_year_comparable`, `previous_comparable`, `ytd_comparable`, `not_comparable_reason`), so no
+percentage is ever computed from a partial base. A predecessor whose subtree holds another predecessor of
+the same unit (the old city beside its old wards) is the coarser statement of the same transfer and is
+left out. The period's own value is always the unit's own.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Model, QuerySet, signals
@@ -33,8 +47,16 @@ from django.db.models.base import ModelState
 
 from baocao.collection.models import DataValue, ValueKind
 from baocao.core.periods import Period, PeriodType
-from baocao.indicators.models import Aggregation, Indicator, Sector, Target, TargetType, UnitOfMeasure
-from baocao.orgunits.models import OrgUnit
+from baocao.indicators.models import (
+    Aggregation,
+    Indicator,
+    Sector,
+    Target,
+    TargetType,
+    UnitOfMeasure,
+    ValueType,
+)
+from baocao.orgunits.models import OrgUnit, OrgUnitSuccession, SuccessionKind
 
 
 class FigureLookupError(KeyError):
@@ -92,6 +114,14 @@ class Figure:
     last_year: Decimal | None
     ytd: Decimal | None
     targets: dict[str, TargetFigure] = field(default_factory=dict)
+    # Across a succession (the 2025 reform): False where the comparison could not be re-aggregated from
+    # the predecessors (the value is then None), with the reason to print ("đơn vị mới thành lập từ ...").
+    previous_comparable: bool = True
+    last_year_comparable: bool = True
+    ytd_comparable: bool = True
+    not_comparable_reason: str = ""
+    # The predecessors whose values the comparisons were re-aggregated from (names), if any.
+    reaggregated_from: tuple[str, ...] = ()
 
     @property
     def kind_label(self) -> str:
@@ -251,7 +281,14 @@ class _Sql:
     every requested unit whose materialised path starts its own. Every value is a parameter (one array
     parameter per list on PostgreSQL); table names come from the models."""
 
-    def __init__(self, using: str, rollup: bool, unit_ids: Sequence[int], requested_ids: Sequence[int]):
+    def __init__(
+        self,
+        using: str,
+        rollup: bool,
+        unit_ids: Sequence[int],
+        requested_ids: Sequence[int],
+        value_ids: Sequence[int] | None = None,
+    ):
         self.connection = connections[using]
         self.quote = self.connection.ops.quote_name
         self.places = int(DataValue._meta.get_field("value").decimal_places)
@@ -266,6 +303,8 @@ class _Sql:
         else:
             self.join = f"JOIN {units} r ON r.id = x.org_unit_id"
         self.unit_ids, self.requested_ids = unit_ids, requested_ids
+        # The values are asked for the requested units and the predecessors standing in for them.
+        self.value_ids = requested_ids if value_ids is None else value_ids
         id_types = {m._meta.pk.db_type(self.connection) for m in (OrgUnit, Indicator)}
         self.id_type = id_types.pop() if len(id_types) == 1 else "bigint"
 
@@ -307,13 +346,17 @@ class _Sql:
         return f"CASE WHEN {' OR '.join(conditions)} THEN x.org_unit_id END"
 
     def _where(
-        self, indicator_ids: Sequence[int] | None, period_ids: Sequence[str], params: list[object]
+        self,
+        indicator_ids: Sequence[int] | None,
+        period_ids: Sequence[str],
+        params: list[object],
+        requested_ids: Sequence[int] | None = None,
     ) -> str:
         """The rows of the units and periods, and of the indicators unless None (all: the caller drops the
         groups of indicators it did not ask for, cheaper than testing every row)."""
         conditions = [
             self._in("x.org_unit_id", self.unit_ids, params),
-            self._in("r.id", self.requested_ids, params),
+            self._in("r.id", self.requested_ids if requested_ids is None else requested_ids, params),
             self._in("x.period", period_ids, params),
         ]
         if indicator_ids is not None:
@@ -338,7 +381,7 @@ class _Sql:
         sql = (
             f"SELECT x.indicator_id, r.id, x.period, x.kind, {unit_key}, {self._sum()}, COUNT(*) "
             f"FROM {self.quote(DataValue._meta.db_table)} x {self.join} "
-            f"WHERE {self._where(indicator_ids, period_ids, params)} "
+            f"WHERE {self._where(indicator_ids, period_ids, params, self.value_ids)} "
             f"{'' if kinds is None else 'AND ' + self._in('x.kind', kinds, params)} "
             "GROUP BY 1, 2, 3, 4, 5"
         )
@@ -364,6 +407,186 @@ class _Sql:
         decimal = self._decimal
         for row in self._fetch(sql, params):
             yield (*row[:7], decimal(row[7]), row[8])
+
+
+def _day(day: datetime.date) -> str:
+    """A date in a reason, as Decree 30 writes dates: day below 10 and months 1, 2 padded (01/7/2025)."""
+    return (
+        f"{day.day:02d}/{day.month:02d}/{day.year}"
+        if day.month <= 2
+        else f"{day.day:02d}/{day.month}/{day.year}"
+    )
+
+
+class _Edge(NamedTuple):
+    """A succession into `successor` from `predecessor`, as query 2 returns it."""
+
+    predecessor: OrgUnit
+    successor_id: int
+    kind: str
+    share: Decimal | None
+    effective_date: datetime.date
+
+
+def _units_and_predecessors(
+    using: str, codes: Sequence[str], since: datetime.date
+) -> tuple[list[OrgUnit], list[_Edge]]:
+    """Query 2: the units of `codes` and, in the same query, every succession that took effect after
+    `since` into one of them or (transitively) into one of their predecessors, with its predecessor.
+
+    A recursive CTE (SQLite and PostgreSQL): UNION (not UNION ALL) ends a cycle of successions."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    units_table, links = quote(OrgUnit._meta.db_table), quote(OrgUnitSuccession._meta.db_table)
+    columns = [f.column for f in OrgUnit._meta.concrete_fields]
+    selected = ", ".join(f"u.{quote(c)}" for c in columns)
+    params: list[Any] = []
+    if connection.vendor == "postgresql":
+        asked = "u.code = ANY(%s)"
+        params.append(list(codes))
+    else:
+        asked = f"u.code IN ({', '.join(['%s'] * len(codes))})"
+        params.extend(codes)
+    link = "s.predecessor_id, s.successor_id, s.kind, s.share, s.effective_date"
+    sql = (
+        f"WITH RECURSIVE asked AS (SELECT u.id FROM {units_table} u WHERE {asked}), "
+        "chain(predecessor_id, successor_id, kind, share, effective_date) AS ("
+        f"SELECT {link} FROM {links} s WHERE s.successor_id IN (SELECT id FROM asked) "
+        "AND s.effective_date > %s "
+        f"UNION SELECT {link} FROM {links} s JOIN chain c ON s.successor_id = c.predecessor_id "
+        "WHERE s.effective_date > %s) "
+        f"SELECT {selected}, NULL, NULL, NULL, NULL FROM {units_table} u "
+        "WHERE u.id IN (SELECT id FROM asked) "
+        f"UNION ALL SELECT {selected}, c.successor_id, c.kind, c.share, c.effective_date "
+        f"FROM chain c JOIN {units_table} u ON u.id = c.predecessor_id"
+    )
+    params.extend([since, since])
+    fields: list[Any] = list(OrgUnit._meta.concrete_fields)
+    converters = [
+        (i, [*f.get_db_converters(connection), *connection.ops.get_db_converters(f.cached_col)])
+        for i, f in enumerate(fields)
+    ]
+    units: dict[int, OrgUnit] = {}
+    asked_units: list[OrgUnit] = []
+    edges: list[_Edge] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for row in rows:
+        values = list(row[: len(fields)])
+        for i, funcs in converters:
+            for func in funcs:
+                values[i] = func(values[i], fields[i].cached_col, connection)
+        unit = units.get(values[0])
+        if unit is None:
+            unit = units[values[0]] = OrgUnit.from_db(using, [f.attname for f in fields], values)
+        successor_id, kind, share, day = row[len(fields) :]
+        if successor_id is None:
+            asked_units.append(unit)
+            continue
+        if isinstance(day, str):
+            day = datetime.date.fromisoformat(day[:10])
+        elif isinstance(day, datetime.datetime):
+            day = day.date()
+        edges.append(
+            _Edge(unit, int(successor_id), kind, None if share is None else Decimal(str(share)), day)
+        )
+    return asked_units, edges
+
+
+class _Successions:
+    """The successions of query 2 and, per unit and comparison period, which stored units its value is
+    re-aggregated from (each with its factor), or why it cannot be."""
+
+    def __init__(self, edges: Sequence[_Edge]) -> None:
+        self.into: dict[int, list[_Edge]] = defaultdict(list)
+        for edge in edges:
+            self.into[edge.successor_id].append(edge)
+        self.predecessor_ids = {edge.predecessor.pk for edge in edges}
+        self._plans: dict[tuple[int, datetime.date], _Plan | None] = {}
+
+    def relevant(self, unit_id: int, start: datetime.date) -> list[_Edge]:
+        """The successions into the unit that took effect after `start` (a period that began before
+        them), without a predecessor whose subtree holds another one (the coarser statement)."""
+        edges = [e for e in self.into.get(unit_id, ()) if e.effective_date > start]
+        return [
+            e
+            for e in edges
+            if not any(
+                o.predecessor.pk != e.predecessor.pk and o.predecessor.path.startswith(e.predecessor.path)
+                for o in edges
+            )
+        ]
+
+    def plan(self, unit: OrgUnit, start: datetime.date) -> _Plan | None:
+        """None where nothing changed after `start`; else the predecessors (stored unit id, factor), or
+        the reason they cannot stand in."""
+        key = (unit.pk, start)
+        if key not in self._plans:
+            edges = self.relevant(unit.pk, start)
+            if not edges:
+                self._plans[key] = None
+            else:
+                parts: list[tuple[int, Decimal]] = []
+                names: list[str] = []
+                problem = self._collect(unit.pk, start, Decimal(1), {unit.pk}, parts, names)
+                # Each unit on the way continues exactly one whole unit (a rename, a merge of one).
+                single_line = all(
+                    len(self.relevant(pk, start)) <= 1 for pk in (unit.pk, *(p for p, _f in parts))
+                ) and all(factor == 1 for _p, factor in parts)
+                day = min(e.effective_date for e in edges)
+                reason = problem or (
+                    f"đơn vị mới thành lập từ {_day(day)}"
+                    if unit.valid_from >= day
+                    else f"địa giới của đơn vị thay đổi từ {_day(day)}"
+                )
+                self._plans[key] = _Plan(
+                    tuple(parts), tuple(dict.fromkeys(names)), not problem, single_line, reason
+                )
+        return self._plans[key]
+
+    def _collect(
+        self,
+        unit_id: int,
+        start: datetime.date,
+        factor: Decimal,
+        seen: set[int],
+        parts: list[tuple[int, Decimal]],
+        names: list[str],
+    ) -> str:
+        for edge in self.relevant(unit_id, start):
+            predecessor = edge.predecessor
+            if predecessor.pk in seen:
+                continue  # a cycle in the successions: each unit counts once
+            share = edge.share
+            if share is None:
+                if edge.kind in (SuccessionKind.SPLIT, SuccessionKind.TRANSFER):
+                    return (
+                        f"chưa có tỷ lệ phần của {predecessor.name} chuyển sang từ "
+                        f"{_day(edge.effective_date)}"
+                    )
+                share = Decimal(1)
+            parts.append((predecessor.pk, factor * share))
+            names.append(predecessor.name)
+            problem = self._collect(
+                predecessor.pk, start, factor * share, seen | {predecessor.pk}, parts, names
+            )
+            if problem:
+                return problem
+        return ""
+
+
+class _Plan(NamedTuple):
+    parts: tuple[tuple[int, Decimal], ...]  # (predecessor id, factor) added to the unit's own value
+    names: tuple[str, ...]
+    possible: bool  # False: a split or transfer without a share on the way
+    single_line: bool  # the unit continues one whole unit (which may continue one whole unit...)
+    reason: str  # why a comparison is not comparable ("đơn vị mới thành lập từ 01/7/2025")
+
+
+def _additive(indicator: Indicator) -> bool:
+    """Whether the indicator's values add up across units (re-aggregated from predecessors)."""
+    return indicator.aggregation_across_units == Aggregation.SUM and indicator.value_type != ValueType.PERCENT
 
 
 def _load_indicators(queryset: QuerySet[Indicator]) -> list[Indicator]:
@@ -404,6 +627,104 @@ def _load_indicators(queryset: QuerySet[Indicator]) -> list[Indicator]:
     return loaded
 
 
+_GroupKey = tuple[int, int, str, str]
+
+
+def _across_successions(
+    indicator: Indicator,
+    unit: OrgUnit,
+    period: Period,
+    kind: str,
+    unit_targets: list[tuple[str, Period, str, Decimal]],
+    successions: _Successions,
+    groups: dict[_GroupKey, list[_Group]],
+    raw: dict[_GroupKey, list[_Group]],
+    starts: dict[str, datetime.date],
+    multiplicity: int,
+) -> Figure:
+    """The figure of a unit that successions reach: each comparison period that began before a
+    succession took effect is the unit's own value plus its predecessors' (times their shares), for an
+    indicator that adds up; otherwise that comparison is None and marked not comparable."""
+    ind, how_units, how_periods = (
+        indicator.pk,
+        indicator.aggregation_across_units,
+        indicator.aggregation_across_periods,
+    )
+    additive = _additive(indicator)
+    names: list[str] = []
+    reasons: list[str] = []
+
+    def period_groups(period_id: str) -> tuple[list[_Group], bool]:
+        """The groups standing for the unit in a period, and whether they are comparable."""
+        own = groups.get((ind, unit.pk, period_id, kind), [])
+        plan = successions.plan(unit, starts[period_id])
+        if plan is None:
+            return own, True
+        found = [
+            (predecessor_id, factor, stored)
+            for predecessor_id, factor in plan.parts
+            if (stored := raw.get((ind, predecessor_id, period_id, kind)))
+        ]
+        if not found:
+            return own, True  # no predecessor has a value: the unit's own (the ward's first month)
+        if plan.possible and (additive or (plan.single_line and not own and len(found) == 1)):
+            # Added up by share; or, for any indicator, the one unit it continues whole (a rename).
+            names.extend(plan.names)
+            extra = [
+                (key, total * factor * multiplicity, count * multiplicity)
+                for _predecessor_id, factor, stored in found
+                for key, total, count in stored
+            ]
+            return [*own, *extra], True
+        reasons.append(plan.reason)
+        return [], False
+
+    def value_of(period_id: str) -> tuple[Decimal | None, bool]:
+        found, comparable = period_groups(period_id)
+        return (_across_units(found, how_units) if found else None), comparable
+
+    own_current = groups.get((ind, unit.pk, period.id, kind))
+    current = _across_units(own_current, how_units) if own_current else None
+    previous, previous_comparable = value_of(period.previous().id)
+    last_year, last_year_comparable = value_of(period.same_period_last_year().id)
+    ytd_ids = [p.id for p in period.year_to_date()]
+    if kind == ValueKind.CUMULATIVE:
+        per_period = [period_groups(p) for p in ytd_ids]
+        ytd_comparable = all(ok for _found, ok in per_period)
+        ytd = _latest_per_unit((found for found, _ok in per_period), how_units) if ytd_comparable else None
+    else:
+        per_value = [value_of(p) for p in ytd_ids]
+        ytd_comparable = all(ok for _value, ok in per_value)
+        ytd = _year_to_date([value for value, _ok in per_value], how_periods)
+        if not ytd_comparable and how_periods == Aggregation.LAST and current is not None:
+            ytd_comparable = True  # the latest value is this period's own
+        elif not ytd_comparable:
+            ytd = None
+    return Figure(
+        indicator,
+        unit,
+        period,
+        kind,
+        current,
+        previous,
+        last_year,
+        ytd,
+        {
+            code: TargetFigure(code, name, target_period, target_total, current, ytd)
+            for code, target_period, name, target_total in unit_targets
+        },
+        previous_comparable=previous_comparable,
+        last_year_comparable=last_year_comparable,
+        ytd_comparable=ytd_comparable,
+        not_comparable_reason=(
+            reasons[0]
+            if reasons and not (previous_comparable and last_year_comparable and ytd_comparable)
+            else ""
+        ),
+        reaggregated_from=tuple(dict.fromkeys(names)),
+    )
+
+
 def get_figures(
     org_units: Iterable[OrgUnit | str],
     period: Period | str,
@@ -428,9 +749,28 @@ def get_figures(
 
     requested = list(org_units)
     requested_codes = [u.code if isinstance(u, OrgUnit) else u for u in requested]
-    # Queries 2 and 3: the units asked for, then (rollup) their subtrees by materialised path.
-    asked = list(OrgUnit.objects.filter(code__in=requested_codes))
-    unit_rows = list(OrgUnit.objects.subtree(asked)) if rollup and asked else asked
+    previous = period.previous()
+    last_year = period.same_period_last_year()
+    ytd_periods = period.year_to_date()
+    all_periods = {p.id: p for p in (period, previous, last_year, *ytd_periods)}
+    period_id, previous_id, last_year_id = period.id, previous.id, last_year.id
+    ytd_ids = [p.id for p in ytd_periods]
+    wanted_periods = sorted(all_periods)
+    starts = {pid: p.reporting_window[0] for pid, p in all_periods.items()}
+
+    # Query 2: the units asked for and their predecessors since the earliest period began; then query 3
+    # (rollup): the subtrees of both by materialised path.
+    asked, edges = (
+        _units_and_predecessors(
+            Indicator.objects.db, list(dict.fromkeys(requested_codes)), min(starts.values())
+        )
+        if requested_codes
+        else ([], [])
+    )
+    successions = _Successions(edges)
+    predecessors = list({e.predecessor.pk: e.predecessor for e in edges}.values())
+    roots = [*asked, *predecessors]
+    unit_rows = list(OrgUnit.objects.subtree(roots)) if rollup and roots else roots
     units_by_code = {u.code: u for u in unit_rows}
     missing = [c for c in requested_codes if c not in units_by_code]
     if missing:
@@ -438,27 +778,34 @@ def get_figures(
     targets_units = [units_by_code[c] for c in requested_codes]
     # A requested unit asked for twice counts its values twice (as the values of two units).
     multiplicity = Counter(u.pk for u in targets_units)
+    predecessor_ids = [pk for pk in successions.predecessor_ids if pk not in multiplicity]
 
-    previous_id = period.previous().id
-    last_year_id = period.same_period_last_year().id
-    period_id = period.id
-    ytd_ids = [p.id for p in period.year_to_date()]
-    wanted_periods = sorted({period_id, previous_id, last_year_id, *ytd_ids})
-    sql = _Sql(Indicator.objects.db, rollup, [u.pk for u in unit_rows], list(multiplicity))
+    sql = _Sql(
+        Indicator.objects.db,
+        rollup,
+        list(dict.fromkeys(u.pk for u in unit_rows)),
+        list(multiplicity),
+        value_ids=[*multiplicity, *predecessor_ids],
+    )
     # All active indicators, or every kind: no condition on the rows (groups of others are dropped here).
     ids_filter = None if indicator_codes is None else indicator_ids
     kinds_filter = None if set(kinds) >= set(ValueKind.values) else kinds
 
     # Query 4: every value needed, summed and counted per indicator, requested unit, period and kind.
     groups: dict[tuple[int, int, str, str], list[_Group]] = defaultdict(list)
+    # The predecessors' groups as stored (a predecessor asked for too is not counted twice here).
+    raw: dict[tuple[int, int, str, str], list[_Group]] = defaultdict(list)
     if indicator_ids and unit_rows and kinds:
         for indicator_id, unit_id, pid, kind, key, total, count in sql.values(
             ids_filter, last_ids, wanted_periods, kinds_filter
         ):
             if indicator_id not in across_units or kind not in kinds:
                 continue
+            if unit_id in successions.predecessor_ids:
+                raw[(indicator_id, unit_id, pid, kind)].append((key, total, count))
             m = multiplicity[unit_id]
-            groups[(indicator_id, unit_id, pid, kind)].append((key, total * m, count * m))
+            if m:
+                groups[(indicator_id, unit_id, pid, kind)].append((key, total * m, count * m))
     stored = {key: _across_units(g, across_units[key[0]]) for key, g in groups.items()}
 
     # Query 5: targets of this period and of the periods that contain it, per target type.
@@ -496,6 +843,21 @@ def get_figures(
                 ).items()
                 if (target_total := _across_units(target_values, how_units)) is not None
             ]
+            if unit_pk in successions.into:
+                for kind in kinds:
+                    figures[(indicator.code, unit.code, kind)] = _across_successions(
+                        indicator,
+                        unit,
+                        period,
+                        kind,
+                        unit_targets,
+                        successions,
+                        groups,
+                        raw,
+                        starts,
+                        multiplicity[unit_pk],
+                    )
+                continue
             for kind in kinds:
                 current = get((ind, unit_pk, period_id, kind))
                 if kind == ValueKind.CUMULATIVE:
