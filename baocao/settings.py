@@ -234,6 +234,30 @@ LOGGING = {
 # transaction commits (default, nothing else to run), or `manage.py run_jobs` when this is False.
 BAOCAO_PDF_IN_THREAD = envbool("BAOCAO_PDF_IN_THREAD", "True")
 
+# Digital signing (ký số; baocao.signing, docs/decisions/0013-digital-signing.md). Keys stay on the server:
+# a PKCS#12 file, or a PKCS#11 token when BAOCAO_SIGNING_PKCS11_LIBRARY is set. The demo's files (test CA,
+# keys, sample seal and signature images) are made by `manage.py make_demo_pki` into BAOCAO_SIGNING_DIR,
+# outside MEDIA_ROOT (never served). Trust roots: comma-separated PEM/DER files.
+BAOCAO_SIGNING_DIR = Path(os.getenv("BAOCAO_SIGNING_DIR", str(BASE_DIR / "var" / "signing")))
+BAOCAO_SIGNING_PKCS12 = os.getenv("BAOCAO_SIGNING_PKCS12", str(BAOCAO_SIGNING_DIR / "leader.p12"))
+BAOCAO_SIGNING_ORG_PKCS12 = os.getenv(
+    "BAOCAO_SIGNING_ORG_PKCS12", str(BAOCAO_SIGNING_DIR / "organisation.p12")
+)
+BAOCAO_SIGNING_PASSWORD = os.getenv(
+    "BAOCAO_SIGNING_PASSWORD", "" if BAOCAO_PRODUCTION else "baocao-demo-ky-so"
+)
+BAOCAO_SIGNING_PKCS11_LIBRARY = os.getenv("BAOCAO_SIGNING_PKCS11_LIBRARY", "")
+BAOCAO_SIGNING_PKCS11_TOKEN = os.getenv("BAOCAO_SIGNING_PKCS11_TOKEN", "")
+BAOCAO_SIGNING_PKCS11_KEY = os.getenv("BAOCAO_SIGNING_PKCS11_KEY", "")
+BAOCAO_SIGNING_PKCS11_ORG_KEY = os.getenv("BAOCAO_SIGNING_PKCS11_ORG_KEY", "")
+BAOCAO_SIGNING_PKCS11_PIN = os.getenv("BAOCAO_SIGNING_PKCS11_PIN", "")
+BAOCAO_SIGNING_SIGNATURE_IMAGE = os.getenv(
+    "BAOCAO_SIGNING_SIGNATURE_IMAGE", str(BAOCAO_SIGNING_DIR / "signature.png")
+)
+BAOCAO_SIGNING_SEAL_IMAGE = os.getenv("BAOCAO_SIGNING_SEAL_IMAGE", str(BAOCAO_SIGNING_DIR / "seal.png"))
+BAOCAO_SIGNING_TRUST_ROOTS = envlist("BAOCAO_SIGNING_TRUST_ROOTS", str(BAOCAO_SIGNING_DIR / "ca.pem"))
+BAOCAO_SIGNING_TSA_URL = os.getenv("BAOCAO_SIGNING_TSA_URL", "")
+
 # REST API (/api/v1/): token authentication for machine clients, the session for the browser; the
 # same role-based scoping as the pages (baocao.accounts.permissions) inside every view.
 REST_FRAMEWORK = {
