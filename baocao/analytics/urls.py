@@ -1,9 +1,11 @@
 from django.urls import path
 
-from baocao.analytics import views
+from baocao.analytics import explorer_views, views
 
 app_name = "analytics"
 
 urlpatterns = [
     path("so-lieu-tong-hop/", views.figures_page, name="figures"),
+    path("kham-pha/", explorer_views.explorer_page, name="explorer"),
+    path("kham-pha/tai.<str:fmt>", explorer_views.explorer_export, name="explorer_export"),
 ]
