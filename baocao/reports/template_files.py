@@ -23,7 +23,7 @@ from baocao.reports.models import BlockKind, HeadingStyle, ReportBlock, ReportSe
 from baocao.reports.narrative import add_units_to_sections, parse_assignments, replace_assignments
 from baocao.reports.outline import MAX_LEVEL, OutlineSection, load_outline
 
-__all__ = ["export_report_types", "import_report_types", "text_field"]
+__all__ = ["export_report_types", "import_report_types", "report_type_data", "text_field"]
 
 
 _TYPE_FIELDS = (
@@ -92,20 +92,21 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _LiteralDumper.add_representer(str, _str_representer)
 
 
+def report_type_data(report_type: ReportType) -> dict[str, Any]:
+    """One report type as the plain data of its YAML entry (the locality bundle compares these)."""
+    data: dict[str, Any] = {"code": report_type.code, "org_unit": report_type.org_unit.code}
+    for field in _TYPE_FIELDS:
+        value = getattr(report_type, field)
+        data[field] = [line for line in value.splitlines() if line.strip()] if field in _MULTILINE else value
+    body, annexes = load_outline(report_type)
+    data["sections"] = [_section_to_data(node) for node in [*body, *annexes]]
+    add_units_to_sections(report_type, data["sections"])  # who writes each section (narrative)
+    return data
+
+
 def export_report_types(report_types: Iterable[ReportType]) -> str:
     """Report types, outlines and blocks as YAML (the file :func:`import_report_types` reads)."""
-    out = []
-    for report_type in report_types:
-        data: dict[str, Any] = {"code": report_type.code, "org_unit": report_type.org_unit.code}
-        for field in _TYPE_FIELDS:
-            value = getattr(report_type, field)
-            data[field] = (
-                [line for line in value.splitlines() if line.strip()] if field in _MULTILINE else value
-            )
-        body, annexes = load_outline(report_type)
-        data["sections"] = [_section_to_data(node) for node in [*body, *annexes]]
-        add_units_to_sections(report_type, data["sections"])  # who writes each section (narrative)
-        out.append(data)
+    out = [report_type_data(report_type) for report_type in report_types]
     return yaml.dump(
         {"report_types": out}, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=110
     )
