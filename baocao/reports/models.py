@@ -91,6 +91,52 @@ class ReportType(NormalizedTextMixin, models.Model):
         return PeriodType(self.period_type)
 
 
+class ReportTypeEdition(NormalizedTextMixin, models.Model):
+    """The header and footer of a report type in force over a span of dates: issuer, place line, signer
+    titles and name, recipients ("Nơi nhận"). A report uses the edition whose span holds its period's
+    cut-off date, else the report type's own fields, so a June 2025 report and an August 2025 report
+    print the bodies, signers and recipients of their time (vn-rules.md §4; reports.editions)."""
+
+    normalized_fields = ("issuer_short", "parent_body", "place_name", "authority", "signer_name", "note")
+    multiline_fields = ("issuer", "signer_titles", "recipients")
+    search_source_fields = ("issuer_short", "note")
+
+    report_type = models.ForeignKey(
+        ReportType, verbose_name="loại báo cáo", on_delete=models.CASCADE, related_name="editions"
+    )
+    valid_from = models.DateField("áp dụng từ ngày", help_text="Theo ngày chốt số liệu của kỳ báo cáo.")
+    valid_to = models.DateField("áp dụng đến ngày", null=True, blank=True)
+    parent_body = models.CharField("cơ quan chủ quản (ô 2)", max_length=255, blank=True)
+    issuer = models.TextField("cơ quan ban hành (ô 2)", help_text="Mỗi dòng in một dòng, chữ in hoa.")
+    issuer_short = models.CharField("tên viết tắt của cơ quan ban hành", max_length=255)
+    place_name = models.CharField(
+        "địa danh (ô 4)",
+        max_length=100,
+        help_text="Đơn vị đặt theo tên người, số, sự kiện: viết đủ, ví dụ “Phường Lương Văn Tri”.",
+    )
+    authority = models.CharField("quyền hạn ký (ô 7a)", max_length=100, default="TM. ỦY BAN NHÂN DÂN")
+    signer_titles = models.TextField("chức vụ người ký", default="CHỦ TỊCH", help_text="Mỗi dòng một dòng.")
+    signer_name = models.CharField("người ký", max_length=100, blank=True)
+    recipients = models.TextField("nơi nhận", help_text="Mỗi dòng một nơi nhận, không gồm dấu “-” đầu dòng.")
+    note = models.CharField("căn cứ, ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "tiêu đề theo thời gian"
+        verbose_name_plural = "tiêu đề theo thời gian"
+        ordering = ["report_type", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["report_type", "valid_from"], name="report_edition_unique_start"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="report_edition_valid_range",
+                violation_error_message="Ngày hết áp dụng phải sau ngày bắt đầu áp dụng.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_type} (từ {self.valid_from:%d/%m/%Y})"
+
+
 class HeadingStyle(models.TextChoices):
     LINE = "line", "Dòng riêng"
     INLINE = "inline", "Đầu đoạn văn đầu tiên (in đậm)"
