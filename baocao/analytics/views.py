@@ -1,15 +1,25 @@
 from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
 from baocao.accounts.permissions import Action, units_for
+from baocao.analytics.cards import cards_for
+from baocao.analytics.dashboard import Card, build_cards, submission_picture, unit_table
 from baocao.analytics.figures import Figure, get_figures
-from baocao.collection.models import DataValue
+from baocao.analytics.series import SeriesError, get_series
+from baocao.assignments.review import review as task_review
+from baocao.assignments.status import Status as TaskStatus
+from baocao.collection.models import DataValue, ValueKind
 from baocao.collection.services import latest_month
-from baocao.core.periods import Period, PeriodError
-from baocao.indicators.models import Sector
+from baocao.core.periods import Period, PeriodError, PeriodType
+from baocao.indicators.models import Indicator, Sector
+from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
 
 
 @login_required
@@ -47,3 +57,157 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     return render(request, "analytics/figures.html", context, status=400 if error else 200)
+
+
+# ---------------------------------------------------------------------------------------- the dashboard
+
+
+class _BadInput(Exception):
+    """A period, indicator or kind in the URL the page cannot show: a Vietnamese message and a 400."""
+
+
+def _period_of(request: HttpRequest) -> tuple[Period, str]:
+    """The period asked for (``?period=``), else the month of the latest stored values; an invalid one is
+    reported and the default shown."""
+    default = latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
+    text = request.GET.get("period", "").strip()
+    if not text:
+        return default, ""
+    try:
+        return Period.parse(text), ""
+    except PeriodError as exc:
+        return default, f"Kỳ “{text[:20]}” không hợp lệ: {exc} Trang hiển thị {default.label}."
+
+
+def _unit_of(request: HttpRequest, visible: OrgUnitQuerySet) -> OrgUnit | None:
+    """The unit asked for (``?unit=``): 404 when it does not exist or the user may not see it (the same
+    answer, so a code outside one's scope reveals nothing); else the administrative unit whose agencies
+    reported most recently, else the top of the user's scope."""
+    code = request.GET.get("unit", "").strip()
+    if code:
+        unit = visible.filter(code=code).first()
+        if unit is None:
+            raise Http404(f"Không có đơn vị mã “{code[:50]}” hoặc bạn không được xem số liệu của đơn vị này.")
+        return unit
+    reporting = DataValue.objects.order_by("-period").values_list("org_unit__parent__code", flat=True).first()
+    return visible.filter(code=reporting).first() or visible.order_by("path").first()
+
+
+def _overdue_tasks(units: OrgUnitQuerySet, period: Period) -> list[tuple[OrgUnit, int]]:
+    """Per lead unit, the tasks open past their deadline at the period's cut-off (assignments' review)."""
+    result = task_review(units, period)
+    rows = [(u.unit, u.count(TaskStatus.OPEN_OVERDUE)) for u in result.units]
+    return sorted(((u, n) for u, n in rows if n), key=lambda r: (-r[1], r[0].sort_order, r[0].code))
+
+
+def _trend_codes(cards: list[Card]) -> list[tuple[str, str, str]]:
+    """(indicator code, the kind of its first card, title) of the cards that ask for a trend chart."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for card in cards:
+        if card.card.show_trend and card.indicator.code not in seen:
+            seen[card.indicator.code] = (card.indicator.code, card.kind, card.indicator.name)
+    return list(seen.values())
+
+
+def _drill_url(unit: OrgUnit, period: Period, indicator: str, kind: str) -> str:
+    query = urlencode({"indicator": indicator, "kind": kind, "unit": unit.code, "period": period.id})
+    return f"{reverse('analytics:dashboard_indicator')}?{query}"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The leaders' home page: the key-figure cards, submissions and overdue tasks of a unit (its subtree)
+    for a period, read live from the figures layer; the trend charts come from `dashboard_charts`, fetched
+    by the page (dashboard.js), so the cards do not wait for 24 months of series."""
+    visible = units_for(request.user, Action.VIEW)
+    period, error = _period_of(request)
+    unit = _unit_of(request, visible)
+    context: dict[str, Any] = {"period": period, "error": error, "unit": unit}
+    if unit is None:
+        context["error"] = error or "Bạn chưa được giao đơn vị nào để xem số liệu."
+        return render(request, "analytics/dashboard.html", context, status=400 if error else 200)
+    subtree = visible.filter(path__startswith=unit.path)
+    cards = build_cards(unit, period, cards_for(unit, period.type))
+    query = urlencode({"unit": unit.code, "period": period.id})
+    context.update(
+        {
+            "units": list(visible.administrative().order_by("path")) or list(visible.order_by("path")),
+            "window": period.reporting_window,
+            "cards": [(card, _drill_url(unit, period, card.indicator.code, card.kind)) for card in cards],
+            "trends": [
+                (n, code, title, _drill_url(unit, period, code, kind))
+                for n, (code, kind, title) in enumerate(_trend_codes(cards), start=1)
+            ],
+            "charts_url": f"{reverse('analytics:dashboard_charts')}?{query}",
+            "submissions": submission_picture(period, subtree),
+            "overdue": _overdue_tasks(subtree, period),
+        }
+    )
+    return render(request, "analytics/dashboard.html", context, status=400 if error else 200)
+
+
+@login_required
+def dashboard_charts(request: HttpRequest) -> JsonResponse:
+    """The dashboard's trend charts as JSON (`Series.chart_data()` of each card that asks for one): the last
+    24 months, last year's months, the plan lines. The same scope as the page (404 outside); a bad period
+    is a Vietnamese message with a 400."""
+    visible = units_for(request.user, Action.VIEW)
+    period, error = _period_of(request)
+    if error:
+        return JsonResponse({"charts": [], "error": error}, status=400)
+    unit = _unit_of(request, visible)
+    if unit is None:
+        return JsonResponse({"charts": [], "error": "Bạn chưa được giao đơn vị nào để xem số liệu."})
+    cards = cards_for(unit, period.type)
+    codes = list(dict.fromkeys(c.indicator.code for c in cards if c.show_trend))
+    if not codes:
+        return JsonResponse({"charts": [], "error": ""})
+    try:
+        series = get_series(unit, period, codes)
+    except SeriesError as exc:
+        return JsonResponse({"charts": [], "error": str(exc)}, status=400)
+    return JsonResponse({"charts": [series[code].chart_data() for code in codes], "error": ""})
+
+
+@login_required
+def dashboard_indicator(request: HttpRequest) -> HttpResponse:
+    """A card's drill-down: the indicator for the unit and each unit under it, this period against the
+    previous one and last year, each stored value linked to its history."""
+    visible = units_for(request.user, Action.VIEW)
+    period, error = _period_of(request)
+    unit = _unit_of(request, visible)
+    code = request.GET.get("indicator", "").strip()
+    kind = request.GET.get("kind", "").strip() or ValueKind.ACTUAL.value
+    indicator = Indicator.objects.select_related("unit").filter(code=code).first() if code else None
+    context: dict[str, Any] = {"period": period, "unit": unit, "indicator": indicator, "kind": kind}
+    problems = [error] if error else []
+    if indicator is None:
+        problems.append(
+            f"Không có chỉ tiêu mã “{code[:50]}”." if code else "Chưa chọn chỉ tiêu (tham số indicator)."
+        )
+    if kind not in ValueKind.values:
+        problems.append(
+            f"Không có loại số liệu “{kind[:20]}”; các loại: "
+            + ", ".join(f"{value} ({label})" for value, label in ValueKind.choices)
+            + "."
+        )
+    if unit is None:
+        problems.append("Bạn chưa được giao đơn vị nào để xem số liệu.")
+    context["error"] = " ".join(problems)
+    if indicator is None or unit is None or kind not in ValueKind.values:
+        return render(request, "analytics/dashboard_indicator.html", context, status=400)
+    children = list(visible.filter(parent=unit).order_by("sort_order", "code"))
+    parents = set(OrgUnit.objects.filter(parent__in=children).values_list("parent_id", flat=True).distinct())
+    total, rows = unit_table(unit, period, indicator.code, kind, children, parents)
+    context.update(
+        {
+            "total": total,
+            "rows": rows,
+            "kind_label": ValueKind(kind).label,
+            "kinds": ValueKind.choices,
+            "window": period.reporting_window,
+            "parent_unit": visible.filter(pk=unit.parent_id).first() if unit.parent_id else None,
+            "back": f"{reverse('analytics:dashboard')}?{urlencode({'unit': unit.code, 'period': period.id})}",
+        }
+    )
+    return render(request, "analytics/dashboard_indicator.html", context, status=400 if error else 200)

@@ -21,7 +21,7 @@ def test_demo_login_works(client, demo):
 
 
 def test_figures_page_shows_the_demo_with_comparisons(admin_client):
-    page = admin_client.get(reverse("home"), {"period": "202006", "unit": "TPLS"}).content.decode()
+    page = admin_client.get(reverse("analytics:figures"), {"period": "202006", "unit": "TPLS"}).content.decode()
     assert "Số liệu tháng 6/2020 – Thành phố Lạng Sơn" in page
     assert "15/05/2020" in page and "14/06/2020" in page
     assert "Thu ngân sách" in page or "thu ngân sách" in page
@@ -30,13 +30,13 @@ def test_figures_page_shows_the_demo_with_comparisons(admin_client):
 
 
 def test_default_period_and_unit_are_the_latest_with_data(admin_client):
-    page = admin_client.get(reverse("home")).content.decode()
+    page = admin_client.get(reverse("analytics:figures")).content.decode()
     assert "tháng 7/2020" not in page.split("</h1>")[0]
     assert "tháng 6/2020" in page.split("</h1>")[0]
 
 
 def test_bad_period_gives_a_vietnamese_error(admin_client):
-    response = admin_client.get(reverse("home"), {"period": "2020-13"})
+    response = admin_client.get(reverse("analytics:figures"), {"period": "2020-13"})
     assert response.status_code == 400
     assert "Mã kỳ báo cáo &quot;2020-13&quot; không hợp lệ" in response.content.decode()
 

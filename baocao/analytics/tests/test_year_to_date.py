@@ -115,7 +115,7 @@ def test_home_page_shows_the_latest_cumulative_value_as_year_to_date(client_as):
     admin = client_as("admin")
 
     def cell() -> str:
-        page = admin.get(reverse("home"), {"period": "202006", "unit": "TPLS"}).content.decode()
+        page = admin.get(reverse("analytics:figures"), {"period": "202006", "unit": "TPLS"}).content.decode()
         return ytd_cell(page, "Chi ngân sách nhà nước", "Lũy kế")
 
     june = stored("cumulative", "202006")
