@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from baocao.accounts.permissions import Action, units_for
+from baocao.accounts.permissions import Action, is_superuser, units_for
 
 
 def menu(request: HttpRequest) -> dict[str, Any]:
@@ -25,5 +25,6 @@ def menu(request: HttpRequest) -> dict[str, Any]:
             "task_summary": allowed[Action.ASSIGN],
             "quality": allowed[Action.VIEW],
             "manage": allowed[Action.MANAGE],
+            "locality": allowed[Action.MANAGE] or is_superuser(user),  # the bundle page (/dia-phuong/)
         }
     }

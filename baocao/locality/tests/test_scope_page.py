@@ -1,0 +1,107 @@
+"""Scoping, end to end (issue 13 item 2, "Done when"): a unit administrator's bundle that touches another
+subtree is refused whole — through the bundle page and through the command — naming the first object
+outside the subtree; nothing of it is written, not even its objects inside the subtree. Inside their
+subtree the same administrator imports."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from baocao.indicators.models import Target
+from baocao.locality.api import apply_import, read_bundle
+from baocao.locality.models import LocalityImport
+from baocao.locality.tests.page_helpers import FILES, upload, zipped
+from baocao.orgunits.models import OrgUnit
+from baocao.testing.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/dia-phuong/"
+
+# Phường An Bình's administrator sends: a new residential group under the ward (inside), then a new name
+# for Xã Bình Minh (outside: the first object outside), then a target of Xã Bình Minh (outside too).
+TOUCHING_ANOTHER_SUBTREE = {
+    "org-units.csv": (
+        "code,name,type,parent,valid_from\n"
+        "PHUONG_A_TDP1,Tổ dân phố 1,office,PHUONG_A,2025-07-01\n"
+        "XA_B,Xã Bình Minh (đổi tên),commune,TINH_THU,2025-07-01\n"
+    ),
+    "targets.csv": "indicator,org_unit,period,target_type,value\nTHU_NS,XA_B,2025,DT_NAM,1.000\n",
+}
+INSIDE = {
+    "org-units.csv": (
+        "code,name,type,parent,valid_from\nPHUONG_A_TDP1,Tổ dân phố 1,office,PHUONG_A,2025-07-01\n"
+    ),
+    "targets.csv": "indicator,org_unit,period,target_type,value\nTHU_NS,PHUONG_A,2025,DT_NAM,3.100.000\n",
+}
+
+
+@pytest.fixture
+def province(db):
+    """The province of the page tests' bundle, imported by the system; the ward's administrator."""
+    result = apply_import(None, read_bundle(zipped(FILES)), dry_run=False)
+    assert result.applied, result.plan.errors
+    return make_user("pa.admin", "admin", OrgUnit.objects.get(code="PHUONG_A"), password="x")
+
+
+def _state():
+    return (
+        sorted(OrgUnit.objects.values_list("code", "name")),
+        sorted(Target.objects.values_list("org_unit__code", "value")),
+        LocalityImport.objects.count(),
+    )
+
+
+def test_the_page_refuses_the_whole_bundle_naming_the_first_object_outside(client, province):
+    before = _state()
+    client.force_login(province)
+
+    response = client.post(
+        URL + "chay-thu/", {"file": upload("phuong-a.zip", zipped(TOUCHING_ANOTHER_SUBTREE))}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    errors = re.search(r'<ul class="error">(.*?)</ul>', page, re.DOTALL)
+    assert errors, page
+    assert errors.group(1).count("<li>") == 1  # one refusal: the first object outside
+    assert "XA_B" in errors.group(1) and "ngoài phạm vi quản trị" in errors.group(1)
+    assert "org-units.csv" in errors.group(1)
+    assert 'name="plan"' not in page  # nothing to apply
+    assert _state() == before
+    assert client.post(URL + "ap-dung/", {"plan": "0" * 64}).status_code == 400
+    assert _state() == before
+
+
+def test_the_command_as_that_administrator_refuses_it_the_same_way(tmp_path, province):
+    for name, text in TOUCHING_ANOTHER_SUBTREE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    before = _state()
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_locality", str(tmp_path), "--as", "pa.admin", stderr=err, stdout=io.StringIO())
+
+    assert "XA_B" in err.getvalue() and "ngoài phạm vi quản trị" in err.getvalue()
+    assert _state() == before
+
+
+def test_inside_their_subtree_the_administrator_imports_through_the_page(client, province):
+    client.force_login(province)
+
+    page = client.post(URL + "chay-thu/", {"file": upload("phuong-a.zip", zipped(INSIDE))}).content.decode()
+    digest = re.search(r'name="plan" value="([0-9a-f]{64})"', page)
+    assert digest, page
+    response = client.post(URL + "ap-dung/", {"plan": digest.group(1)})
+
+    assert response.status_code == 200
+    assert OrgUnit.objects.get(code="PHUONG_A_TDP1").parent.code == "PHUONG_A"
+    assert (
+        str(Target.objects.get(org_unit__code="PHUONG_A", indicator__code="THU_NS").value) == "3100000.0000"
+    )
+    record = LocalityImport.objects.latest("created_at")
+    assert record.actor == province
+    # their history lists their own import
+    assert record.bundle_sha256[:12] in client.get(URL).content.decode()
