@@ -11,7 +11,7 @@ gives ``valid=False`` and a Vietnamese sentence in ``messages``. It is meant for
   certificate, and nothing but further signatures was added after any of them;
 - ``is_pdf``, ``signed``; ``intact`` (every signature's bytes still match), ``covers_whole_file`` (the
   last signature covers the file up to its end);
-- ``signer_name``, ``signing_time``, ``organisation`` of the last signature (the issuing one);
+- ``signer_name``, ``signing_time``, ``organisation`` of the last signature (``signatures`` has all);
 - ``modified_after_signing``: content was changed after a signature (more than adding signatures);
 - ``messages``: one Vietnamese sentence per finding, the verdict first;
 - ``signatures``: one :class:`SignatureReport` per signature, in signing order.
@@ -174,13 +174,14 @@ async def _verify(
     valid = (
         all(r.valid and r.trusted and r.intact for r in reports) and not modified and last.covers_whole_file
     )
-    if valid:
-        count = f"{len(reports)} chữ ký số" if len(reports) > 1 else "Chữ ký số"
+    if valid and len(reports) == 1:
+        when = iso_signing_time(last.signing_time) if last.signing_time else "(không rõ thời điểm)"
         verdict = (
-            f"{count} hợp lệ: văn bản do {last.signer_name} ký lúc "
-            f"{iso_signing_time(last.signing_time) if last.signing_time else '(không rõ thời điểm)'}"
-            " và không bị thay đổi sau khi ký."
+            f"Chữ ký số hợp lệ: văn bản do {last.signer_name} ký lúc {when} và không bị thay đổi sau khi ký."
         )
+    elif valid:
+        names = ", ".join(dict.fromkeys(r.signer_name for r in reports))
+        verdict = f"{len(reports)} chữ ký số hợp lệ: văn bản do {names} ký và không bị thay đổi sau khi ký."
     elif not intact or modified:
         verdict = "Chữ ký số KHÔNG hợp lệ: văn bản đã bị thay đổi sau khi ký."
     else:
@@ -224,13 +225,12 @@ def _report(field_name: str, status: PdfSignatureStatus) -> SignatureReport:
         messages.append(f"{who}: chữ ký không hợp lệ về mật mã (chữ ký hoặc thuật toán không đúng).")
     if modified:
         messages.append(f"{who}: văn bản đã bị sửa đổi sau khi ký (không chỉ thêm chữ ký khác).")
-    elif not covers and status.intact:
-        messages.append(f"{who}: sau chữ ký này văn bản chỉ được thêm chữ ký số khác, nội dung không đổi.")
     if status.intact and status.valid and not status.trusted:
         messages.append(_trust_message(who, status))
     if not messages:
         when = iso_signing_time(signing_time) if signing_time else "(không rõ thời điểm)"
-        messages.append(f"{who}: hợp lệ, ký lúc {when}, chứng thư số tin cậy.")
+        later = "" if covers else "; sau chữ ký này văn bản chỉ được thêm chữ ký số khác, nội dung không đổi"
+        messages.append(f"{who}: hợp lệ, ký lúc {when}, chứng thư số tin cậy{later}.")
     if timestamp_time is not None:
         messages.append(
             f"{who}: có dấu thời gian của tổ chức cấp dấu thời gian: {iso_signing_time(timestamp_time)}."

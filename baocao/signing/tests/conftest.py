@@ -1,7 +1,8 @@
 """Fixtures for the signing tests: the demo PKI in a temporary directory and real LibreOffice PDFs.
 
-Names come from the demo's report type data (``baocao/demo/data/report-types.yaml``), read here so that
-the tests sign as the demo leader without typing the demo's data into code.
+Names come from the demo's report type data (its bundle's ``report-types.yaml``,
+``baocao/demo/bundles/lang-son-2020/``), read here so that the tests sign as the demo leader without
+typing the demo's data into code.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from baocao.signing.demo_pki import (
 )
 
 PASSWORD = "mat-khau-thu-nghiem"
-DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "data" / "report-types.yaml"
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "bundles" / "lang-son-2020" / "report-types.yaml"
 
 
 @dataclass(frozen=True)
