@@ -29,6 +29,7 @@ __all__ = [
     "format_number",
     "format_percent",
     "growth_phrase",
+    "keep_units_together",
     "parse_number",
     "ratio_phrase",
 ]
@@ -287,6 +288,22 @@ def format_percent(ratio: Decimal | int, decimals: int = 1) -> str:
         raise TypeError("Tỷ lệ không được để trống (None)")
     percent = _EXACT.scaleb(_as_decimal(ratio, "tỷ lệ"), 2)
     return f"{format_number(percent, decimals)}%"
+
+
+# A number (not the end of a word or code) and the space after it, when a word or "%" follows; and the
+# scale word of an amount and the space before "đồng" ("9.050 triệu đồng").
+_NUMBER_SPACE = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)*) (?=[^\W\d_]|%)")
+_SCALE_SPACE = re.compile(r"(?<!\w)(nghìn|triệu|tỷ) (?=đồng(?!\w))")
+NBSP = "\u00a0"
+
+
+def keep_units_together(text: str) -> str:
+    """``text`` for print, with a non-breaking space between a number and the word after it (its unit:
+    "07 vụ", "879,1 m", "9.050 triệu đồng" also between "triệu" and "đồng"), so that a line never ends
+    between them. Percentages are written without a space ("105,7%", :func:`format_percent`), which no
+    line breaking splits; a "105,7 %" typed by hand keeps its space, made non-breaking."""
+    text = _NUMBER_SPACE.sub(rf"\1{NBSP}", text)
+    return _SCALE_SPACE.sub(rf"\1{NBSP}", text)
 
 
 def format_count(value: Decimal | int, pad: bool = True) -> str:

@@ -38,6 +38,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SecurityError
 from lxml import etree
 
+from baocao.core.numbers import keep_units_together
 from baocao.reports.document import Annex, BodyItem, Heading, Paragraph, ReportDocument, Run, Table
 from baocao.reports.limits import FRAME_LIMITS, BoundedEnvironment, RenderError, render_scope
 
@@ -85,11 +86,22 @@ def _clean(text: str) -> str:
     return _XML_INVALID.sub("", unicodedata.normalize("NFC", text))
 
 
+def _print(text: str) -> str:
+    """Body text for print: cleaned, numbers bound to their unit words by non-breaking spaces."""
+    return keep_units_together(_clean(text))
+
+
 def _rich(runs: tuple[Run, ...]) -> RichText:
-    rich = RichText()
-    for run in runs:
-        if run.text:
-            rich.add(_clean(run.text), bold=run.bold, italic=run.italic, superscript=run.superscript)
+    # Bind numbers to units across runs too ("<b>03</b> phường"): the substitution keeps the length, so
+    # the joined text is cut back into the runs.
+    texts = [_clean(run.text) for run in runs]
+    printed = keep_units_together("".join(texts))
+    rich, start = RichText(), 0
+    for run, text in zip(runs, texts, strict=True):
+        if text:
+            piece = printed[start : start + len(text)]
+            rich.add(piece, bold=run.bold, italic=run.italic, superscript=run.superscript)
+        start += len(text)
     return rich
 
 
@@ -98,7 +110,7 @@ def _item(item: BodyItem) -> dict[str, Any]:
     if isinstance(item, Heading):
         if item.level not in (1, 2, 3):
             raise DocxError(f"Đề mục “{item.text}” có cấp {item.level}; chỉ hỗ trợ cấp 1, 2 và 3.")
-        return base | {"kind": f"heading{item.level}", "text": _clean(item.text)}
+        return base | {"kind": f"heading{item.level}", "text": _print(item.text)}
     if isinstance(item, Paragraph):
         return base | {"kind": "paragraph", "text": _rich(item.runs)}
     if isinstance(item, Table):
@@ -113,7 +125,7 @@ def _item(item: BodyItem) -> dict[str, Any]:
                 )
 
         def cells(texts: tuple[str, ...]) -> list[dict[str, Any]]:
-            return [{"text": _clean(t), "numeric": i in item.numeric} for i, t in enumerate(texts)]
+            return [{"text": _print(t), "numeric": i in item.numeric} for i, t in enumerate(texts)]
 
         return base | {
             "kind": "table",
@@ -228,6 +240,7 @@ def render_docx(document: ReportDocument, frame: bytes | None = None) -> bytes:
         raise DocxError(f"Không tạo được văn bản Word từ khung mẫu: {exc}") from exc
     _fit_rules(template.docx)
     _fit_tables(template.docx)
+    _keep_together(template.docx)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -288,13 +301,33 @@ def validate_frame(data: bytes) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------- layout fixes
+# Advance widths (em) of Times New Roman / Liberation Serif for the signs whose width is far from the
+# average of their class: "%" is as wide as a capital, so "105,7%" needs more than four digits' room.
+_PUNCTUATION = {
+    "%": (0.833, 1.0),
+    "&": (0.778, 0.833),
+    ",": (0.25, 0.25),
+    ".": (0.25, 0.25),
+    ":": (0.278, 0.333),
+    ";": (0.278, 0.333),
+    "/": (0.278, 0.278),
+    "-": (0.333, 0.333),
+    "–": (0.5, 0.5),
+    "(": (0.333, 0.333),
+    ")": (0.333, 0.333),
+}
+_BREAKABLE = re.compile(r"[ \t\n]+")  # where a line may break (not at a non-breaking space)
+
+
 def _text_width(text: str, size: float, bold: bool) -> int:
     """Estimated printed width (EMU) of ``text`` in Times New Roman (average advance per character class)."""
     em = 0.0
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char):
             continue
-        if char.isupper():
+        if char in _PUNCTUATION:  # Times New Roman's own advances (regular, bold)
+            em += _PUNCTUATION[char][1 if bold else 0]
+        elif char.isupper():
             em += 0.72 if bold else 0.67
         elif char.isalpha():
             em += 0.49 if bold else 0.46
@@ -368,7 +401,9 @@ def _fit_tables(doc: DocumentObject) -> None:
         # width goes by that wish.
         least, wish = [], []
         for i in range(len(columns)):
-            words = [(w, r == 0) for r, row in enumerate(texts) for w in row[i].split()] or [("", False)]
+            words = [(w, r == 0) for r, row in enumerate(texts) for w in _BREAKABLE.split(row[i]) if w] or [
+                ("", False)
+            ]
             least.append(max(_text_width(w, 13, bold) for w, bold in words) // 635 + 300)
             header = _text_width(texts[0][i], 13, True) // 2  # a header may wrap onto two lines
             longest = max([header] + [_text_width(row[i], 13, False) for row in texts[1:]]) // 635
@@ -393,3 +428,75 @@ def _fit_tables(doc: DocumentObject) -> None:
                     tc_pr.insert(0, tc_w)
                 tc_w.set(qn("w:w"), str(width))
                 tc_w.set(qn("w:type"), "dxa")
+
+
+SIGNATURE_STYLES = {"BC Noi nhan", "BC Chuc vu", "BC Nguoi ky"}
+# trPr children that come after w:cantSplit in the schema's order
+_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del")
+
+
+def _cant_split(tr: Any) -> None:
+    """The row is never cut by a page break (Word's "allow row to break across pages" off)."""
+    tr_pr = tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is not None:
+        return
+    element = OxmlElement("w:cantSplit")
+    for tag in _AFTER_CANT_SPLIT:
+        found = tr_pr.find(qn(tag))
+        if found is not None:
+            found.addprevious(element)
+            return
+    tr_pr.append(element)
+
+
+def _has_text(element: Any) -> bool:
+    return any((t.text or "").strip() for t in element.iter(qn("w:t")))
+
+
+def _keep_together(doc: DocumentObject) -> None:
+    """What LibreOffice and Word both honour to keep the page whole (docs/decisions/0012):
+
+    - widow and orphan control on every paragraph (the document default);
+    - the signature block (the layout table with "Nơi nhận", the title and the signer's name) on rows that
+      cannot split, so it is never cut by a page break;
+    - the body's end kept with it: the paragraphs before it (up to and including the last one with text,
+      and the last row of a table the body may end with) keep with the next, so the block never starts a
+      page alone; with widow control at least the last two lines of the body go with it;
+    - rows of grid tables (the annexes) that cannot split.
+    """
+    styles = doc.styles.element
+    default = styles.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    if default is not None:
+        default.widowControl_val = True
+    for style in doc.styles:
+        if style.type == 1 and style.name == "Normal":  # WD_STYLE_TYPE.PARAGRAPH
+            style.paragraph_format.widow_control = True
+
+    ids = {s.style_id: s.name for s in doc.styles}
+    grid_id = next((sid for sid, name in ids.items() if name == GRID_STYLE), None)
+    body = doc.element.body
+    for tbl in body.iter(qn("w:tbl")):
+        style = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}")
+        if grid_id is not None and style is not None and style.get(qn("w:val")) == grid_id:
+            for tr in tbl.findall(qn("w:tr")):
+                _cant_split(tr)
+    for tbl in body.findall(qn("w:tbl")):
+        used = {p.get(qn("w:val")) for p in tbl.iter(qn("w:pStyle"))}
+        if not any(ids.get(style_id) in SIGNATURE_STYLES for style_id in used):
+            continue
+        for tr in tbl.findall(qn("w:tr")):
+            _cant_split(tr)
+        previous = tbl.getprevious()
+        while previous is not None:
+            if previous.tag == qn("w:p"):
+                DocxParagraph(previous, doc._body).paragraph_format.keep_with_next = True
+                if _has_text(previous):
+                    break
+            elif previous.tag == qn("w:tbl"):
+                rows = previous.findall(qn("w:tr"))
+                if rows:
+                    _cant_split(rows[-1])
+                    for p in rows[-1].iter(qn("w:p")):
+                        DocxParagraph(p, doc._body).paragraph_format.keep_with_next = True
+                break
+            previous = previous.getprevious()

@@ -37,9 +37,10 @@ ISSUE_DATE = datetime.date(2020, 6, 16)
 
 def docx_text(data: bytes) -> str:
     document = Document(io.BytesIO(data))
-    return "\n".join(p.text for p in document.paragraphs) + "\n".join(
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
         cell.text for table in document.tables for row in table.rows for cell in row.cells
     )
+    return text.replace("\u00a0", " ")  # numbers are bound to their units by non-breaking spaces
 
 
 def needs_libreoffice():
