@@ -45,6 +45,19 @@ MAX_PDF_BYTES = 100_000_000  # a monthly report with annexes is well under 10 MB
 TIMESTAMP_TIMEOUT = 15  # seconds
 
 
+class _KeepMetadataWriter(IncrementalPdfFileWriter):
+    """An incremental writer that leaves the document's metadata as it was.
+
+    pyHanko's writer appends "; pyHanko" to the Info dictionary's /Producer but writes only "pyHanko" to
+    the XMP pdf:Producer, so the two no longer agree — which PDF/A forbids (ISO 19005-2 §6.6.3; veraPDF
+    rule 6.6.2.3.1). Signing changes nothing the metadata describes (the signature has its own /M), so
+    the metadata update is skipped: the Info dictionary and the XMP stream stay those of the PDF/A file.
+    """
+
+    def _update_meta(self) -> None:
+        return None
+
+
 def _check_pdf(pdf: bytes) -> None:
     if len(pdf) > MAX_PDF_BYTES:
         raise NotAPdfError(f"Tệp PDF quá lớn để ký (tối đa {MAX_PDF_BYTES // 1_000_000} MB).")
@@ -103,7 +116,7 @@ def sign_pdf(
         check_signer_identity(cert, expected_signer_name)
 
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = _KeepMetadataWriter(io.BytesIO(pdf), strict=False)
     except (PyHankoPdfError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise NotAPdfError("Tệp PDF bị hỏng, không ký được.") from exc
     if writer.prev.encrypted:
