@@ -121,6 +121,12 @@ def sign_pdf(
         raise NotAPdfError("Tệp PDF bị hỏng, không ký được.") from exc
     if writer.prev.encrypted:
         raise NotAPdfError("Tệp PDF được đặt mật khẩu (mã hóa), không ký được.")
+    try:
+        filled = [name for name, *_ in fields.enumerate_sig_fields(writer.prev, filled_status=True)]
+    except (PyHankoPdfError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise NotAPdfError("Tệp PDF bị hỏng, không ký được.") from exc
+    if field_name in filled:
+        raise SigningError(f"Văn bản đã có chữ ký số ở ô «{field_name}»; không ký đè lên chữ ký đã có.")
 
     style = None
     field_spec = fields.SigFieldSpec(
