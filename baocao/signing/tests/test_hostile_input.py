@@ -44,9 +44,9 @@ def signed_once(report_pdf, pki) -> bytes:
 
 def test_signing_refuses_what_it_cannot_sign_in_vietnamese(signed_once, pki):
     with open_signer(SignerSource.pkcs12(pki.leader_p12, PASSWORD)) as signer:
-        with pytest.raises(NotAPdfError, match="^Tệp cần ký không phải tệp PDF.$"):
+        with pytest.raises(NotAPdfError, match=r"^Tệp cần ký không phải tệp PDF\.$"):
             sign_pdf(b"<html>", signer, field_name="A")
-        with pytest.raises(NotAPdfError, match="^Tệp PDF bị hỏng, không ký được.$"):
+        with pytest.raises(NotAPdfError, match=r"^Tệp PDF bị hỏng, không ký được\.$"):
             sign_pdf(b"%PDF-1.7\n" + b"\xff" * 3000, signer, field_name="A")
         with pytest.raises(SigningError, match="Văn bản đã có chữ ký số ở ô «ChuKyLanhDao»"):
             sign_pdf(signed_once, signer, field_name="ChuKyLanhDao")
