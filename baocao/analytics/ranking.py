@@ -182,6 +182,26 @@ class ProvinceRollup:
             )
         return rank(self.figures, indicator_code, units, by=by)
 
+    def _value(self, code: str, unit: OrgUnit) -> Decimal | None:
+        figure = self.figures.figures.get((code, unit.code, str(ValueKind.ACTUAL)))
+        return figure.value if figure is not None else None
+
+    def table(self, indicator_codes: Sequence[str], *, among: str = "local") -> list[dict[str, Any]]:
+        """Dashboard data: one row per member unit (as :meth:`ranking` chooses them), with its value and
+        place on each indicator — plain data, ready for JSON (values as Decimal, None where missing)."""
+        places = {code: {r.ma: r.hang for r in self.ranking(code, among=among)} for code in indicator_codes}
+        units = {"local": self.local_units, "agencies": self.agencies, "all": self.members}[among]
+        return [
+            {
+                "ma": unit.code,
+                "ten": unit.name,
+                "loai": unit.get_type_display(),
+                "gia_tri": {code: self._value(code, unit) for code in indicator_codes},
+                "hang": {code: places[code].get(unit.code) for code in indicator_codes},
+            }
+            for unit in units
+        ]
+
     @property
     def completeness(self) -> Completeness:
         """Of the communes' and wards' submissions (computed when first asked)."""

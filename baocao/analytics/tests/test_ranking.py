@@ -76,6 +76,19 @@ def test_ranking_puts_the_best_first_by_the_indicators_direction(province):
     assert rollup.ranking("THU_NS", among="all")[0].ma == "LS_SKH"
 
 
+def test_dashboard_rows_carry_each_members_value_and_place(province):
+    _values(province, province.revenue, w1="1.500", w2="2.500", c1="700", dept="300")
+    _values(province, province.accidents, w1="4", c1="1")
+
+    rows = province_rollup(province, PERIOD, ["THU_NS", "TAI_NAN"]).table(["THU_NS", "TAI_NAN"])
+
+    assert [(r["ten"], r["gia_tri"]["THU_NS"], r["hang"]["THU_NS"], r["hang"]["TAI_NAN"]) for r in rows] == [
+        ("Phường Lương Văn Tri", Decimal("1500"), 2, 2),
+        ("Phường Tam Thanh", Decimal("2500"), 1, None),
+        ("Xã Cao Lộc", Decimal("700"), 3, 1),
+    ]
+
+
 def test_a_unit_without_the_figure_is_listed_last_without_a_place_not_as_zero(province):
     _values(province, province.accidents, w1="3", c1="5")
 
