@@ -16,6 +16,9 @@ from baocao.core.periods import Period, PeriodType
 from baocao.indicators.models import validate_period_id
 from baocao.reports.errors import ReportError
 
+# ReportType.signing: "digital" allows only the signed issue (reports.issuing.sign_and_issue).
+SIGNING_OPTIONAL, SIGNING_DIGITAL = "optional", "digital"
+
 
 class ReportType(NormalizedTextMixin, models.Model):
     """A kind of report ("Báo cáo tình hình kinh tế - xã hội ... tháng") and its document header and
@@ -66,8 +69,11 @@ class ReportType(NormalizedTextMixin, models.Model):
     signing = models.CharField(
         "ký số khi ban hành",
         max_length=10,
-        choices=[("optional", "Ký số, hoặc ban hành bản giấy ký tay"), ("digital", "Bắt buộc ký số")],
-        default="optional",
+        choices=[
+            (SIGNING_OPTIONAL, "Ký số, hoặc ban hành bản giấy ký tay"),
+            (SIGNING_DIGITAL, "Bắt buộc ký số"),
+        ],
+        default=SIGNING_OPTIONAL,
         help_text="Bắt buộc ký số: chỉ ban hành được qua bước “Ký số và ban hành” (tệp PDF/A đã ký số).",
     )
     annex_attachment = models.BooleanField(

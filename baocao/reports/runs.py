@@ -4,7 +4,8 @@ with today's data.
 
 Each action decides its own permission (``accounts.permissions.require_actor``): starting, numbering and
 signing a draft need COMPILE for the run's unit, issuing needs ISSUE, asking for the PDF needs VIEW (what
-the user may see they may download). ``user`` None is the system (commands, the demo loader)."""
+the user may see they may download). ``user`` None is the system (commands, the demo loader). Issuing with
+a digital signature is :mod:`baocao.reports.issuing`; both ways start with :func:`ready_to_issue`."""
 
 from __future__ import annotations
 
@@ -26,15 +27,26 @@ from baocao.orgunits.models import OrgUnit
 from baocao.reports import docx, jobs
 from baocao.reports.building import BuiltReport, build_document
 from baocao.reports.document import document_from_json, document_to_json
+from baocao.reports.editions import header_for
 from baocao.reports.errors import ReportError
-from baocao.reports.models import PdfJob, ReportRun, ReportRunEvent, ReportType, RunEventKind, RunStatus
+from baocao.reports.models import (
+    SIGNING_DIGITAL,
+    PdfJob,
+    ReportRun,
+    ReportRunEvent,
+    ReportType,
+    RunEventKind,
+    RunStatus,
+)
 from baocao.reports.word_frames import frame_of
 
 __all__ = [
     "FigureDifference",
     "figure_differences",
+    "freeze_issued",
     "get_or_create_run",
     "issue_run",
+    "ready_to_issue",
     "request_pdf",
     "run_document",
     "run_docx",
@@ -105,7 +117,7 @@ def _check_issuable(run: ReportRun) -> None:
         )
     elif run.issue_date > timezone.localdate():
         problems.append("ngày ban hành ở tương lai")
-    if not (run.signer_name or run.report_type.signer_name):
+    if not (run.signer_name or header_for(run.report_type, Period.parse(run.period)).signer_name):
         problems.append("chưa có người ký")
     if problems:
         raise ReportError("Chưa ban hành được: " + "; ".join(problems) + ".")
@@ -127,13 +139,10 @@ def _check_issuable(run: ReportRun) -> None:
         )
 
 
-@transaction.atomic
-def issue_run(run: ReportRun, user: MaybeUser = None) -> ReportRun:
-    """Issue a draft: freeze its document, its Word file and the figures it used. A later correction of
-    the data then shows as a difference (:func:`figure_differences`), never as a changed report. The PDF
-    is produced in the background from the frozen Word file."""
-
-    run = ReportRun.objects.select_for_update().select_related("report_type", "org_unit").get(pk=run.pk)
+def ready_to_issue(run: ReportRun, user: MaybeUser = None) -> BuiltReport:
+    """The document a draft would be issued with, after every check issuing makes: ISSUE for the run's
+    unit, still a draft, number, date and signer filled in, no block that failed. Changes nothing; both
+    ways of issuing (:func:`issue_run`, :func:`baocao.reports.issuing.sign_and_issue`) start here."""
     require_actor(user, Action.ISSUE, run.org_unit)
     _check_not_issued(run)
     _check_issuable(run)
@@ -142,17 +151,51 @@ def issue_run(run: ReportRun, user: MaybeUser = None) -> ReportRun:
         raise ReportError(
             "Chưa ban hành được: còn khối chưa lập được — " + "; ".join(built.document.failed_blocks) + "."
         )
+    return built
+
+
+def freeze_issued(
+    run: ReportRun,
+    built: BuiltReport,
+    docx_file: bytes,
+    user: MaybeUser,
+    kind: RunEventKind = RunEventKind.ISSUED,
+    **signed: Any,
+) -> ReportRun:
+    """Store an issued report (inside the caller's transaction, ``run`` locked and checked by
+    :func:`ready_to_issue`): its document, figures and Word file, and for a signed issue the signed
+    files (``signed_pdf``, ``signed_annex_pdf``, ``signature``) in the same save, so the report is issued
+    exactly when its signed file is stored."""
     run.document = document_to_json(built.document)
     run.figures = built.figures
-    run.docx = docx.render_docx(built.document, frame_of(run.report_type))
+    run.docx = docx_file
+    for name, value in signed.items():
+        setattr(run, name, value)
     run.status = RunStatus.ISSUED
     run.issued_by = acting_user(user)
     run.issued_at = timezone.now()
     run.save()
-    ReportRunEvent.objects.create(
-        run=run, kind=RunEventKind.ISSUED, number=run.number, changed_by=acting_user(user)
-    )
-    jobs.enqueue(run, bytes(run.docx), user)
+    ReportRunEvent.objects.create(run=run, kind=kind, number=run.number, changed_by=acting_user(user))
+    return run
+
+
+@transaction.atomic
+def issue_run(run: ReportRun, user: MaybeUser = None) -> ReportRun:
+    """Issue a draft without a digital signature (the paper original is signed by hand): freeze its
+    document, its Word file and the figures it used. A later correction of the data then shows as a
+    difference (:func:`figure_differences`), never as a changed report. The PDF is produced in the
+    background from the frozen Word file. A report type that requires ký số
+    (``ReportType.signing == "digital"``) is refused here: it is issued by
+    :func:`baocao.reports.issuing.sign_and_issue`."""
+
+    run = ReportRun.objects.select_for_update().select_related("report_type", "org_unit").get(pk=run.pk)
+    built = ready_to_issue(run, user)
+    if run.report_type.signing == SIGNING_DIGITAL:
+        raise ReportError(
+            f"Loại báo cáo “{run.report_type.name}” bắt buộc ký số: hãy dùng bước “Ký số và ban hành”."
+        )
+    freeze_issued(run, built, docx.render_docx(built.document, frame_of(run.report_type)), user)
+    jobs.enqueue(run, bytes(run.docx or b""), user)
     return run
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baocao.reports import views, withdrawal_views
+from baocao.reports import verify_views, views, withdrawal_views
 
 app_name = "reports"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("<int:pk>/word/", views.run_docx, name="docx"),
     path("<int:pk>/pdf/", views.run_pdf, name="pdf"),
     path("<int:pk>/ban-hanh/", views.run_issue, name="issue"),
+    path("<int:pk>/ky-so/", views.run_sign, name="sign"),
+    path("<int:pk>/ky-so/<slug:part>.pdf", views.run_signed_file, name="signed_file"),
+    path("kiem-tra-chu-ky/", verify_views.verify_page, name="verify"),
     path("<int:pk>/thu-hoi/", withdrawal_views.run_withdraw, name="withdraw"),
     path("pdf/<int:pk>/", views.pdf_job, name="pdf_job"),
     path("pdf/<int:pk>/tai/", views.pdf_job_download, name="pdf_job_download"),

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,9 +21,10 @@ from baocao.accounts.permissions import Action, can, for_user, units_for
 from baocao.core.dates import parse_date
 from baocao.core.periods import Period, PeriodError
 from baocao.quality.narrative import check_run  # data quality: numbers written by hand
-from baocao.reports import docx, runs, template_files, word_frames
+from baocao.reports import docx, issuing, runs, template_files, word_frames
+from baocao.reports.editions import header_for
 from baocao.reports.errors import ReportError, TemplateProblems
-from baocao.reports.models import JobStatus, PdfJob, ReportRun, ReportType, RunStatus
+from baocao.reports.models import SIGNING_DIGITAL, JobStatus, PdfJob, ReportRun, ReportType, RunStatus
 from baocao.reports.withdrawal import can_withdraw
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -108,13 +109,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as it will print (a draft from today's data, or as issued), with its actions."""
     run = _run(pk, request)
     can_change = can(request.user, Action.COMPILE, run.org_unit) and not run.is_issued
+    header = header_for(run.report_type, Period.parse(run.period))  # the dated header (reports.editions)
     form = RunDetailsForm(
         initial={
             "number": run.number,
             "issue_date": run.issue_date.strftime("%d/%m/%Y") if run.issue_date else "",
-            "signer_name": run.signer_name or run.report_type.signer_name,
-            "signer_titles": run.signer_titles or run.report_type.signer_titles,
-            "recipients": run.recipients or run.report_type.recipients,
+            "signer_name": run.signer_name or header.signer_name,
+            "signer_titles": run.signer_titles or header.signer_titles,
+            "recipients": run.recipients or header.recipients,
         }
     )
     if request.method == "POST":
@@ -140,6 +142,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_change": can_change,
         "can_issue": can(request.user, Action.ISSUE, run.org_unit) and not run.is_issued,
+        "paper_allowed": run.report_type.signing != SIGNING_DIGITAL,  # else only "Ký số và ban hành"
+        "signing_key": issuing.server_key_for(request.user),
+        "sign_form": SignForm(),
         "differences": runs.figure_differences(run) if run.is_issued else [],
         "last_job": run.pdf_jobs.defer("docx", "pdf").first(),
         "narrative": None if run.is_issued else check_run(run),  # data quality: hand-written numbers
@@ -166,6 +171,8 @@ def run_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the PDF and go to its progress page (the conversion runs in the background)."""
     run = _run(pk, request)
+    if run.is_issued and run.signed_pdf is not None:  # the signed PDF/A is the issued PDF
+        return _download(bytes(run.signed_pdf), _file_name(run, "pdf"), "application/pdf")
     if run.is_issued and run.pdf is not None:
         return _download(bytes(run.pdf), _file_name(run, "pdf"), "application/pdf")
     try:
@@ -209,6 +216,66 @@ def run_issue(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Đã ban hành báo cáo. Nội dung, số liệu và tệp Word đã được lưu cố định.")
     return redirect("reports:detail", pk=run.pk)
+
+
+class SignForm(forms.Form):
+    secret = forms.CharField(
+        label="Mật khẩu khóa ký số hoặc mã PIN của token",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        max_length=256,
+        required=False,
+        strip=False,
+    )
+
+
+@login_required
+@require_POST
+def run_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ký số và ban hành: the leader unlocks the key configured for them with its password or PIN; the
+    action (:func:`baocao.reports.issuing.sign_and_issue`) decides permission, converts, signs and issues.
+    It runs inside the request (a few seconds; the page says so while it waits)."""
+    run = _run(pk, request)
+    key = issuing.server_key_for(request.user)
+    if key is None:
+        if not can(request.user, Action.ISSUE, run.org_unit):
+            raise PermissionDenied(f"Bạn không có quyền ban hành báo cáo của {run.org_unit.name}.")
+        messages.error(
+            request,
+            "Chưa ký số được: máy chủ chưa có khóa ký số cho tài khoản của bạn (BAOCAO_SIGNING_PKCS12 "
+            "hoặc token PKCS#11); hãy nhờ quản trị hệ thống cấu hình.",
+        )
+        return redirect("reports:detail", pk=run.pk)
+    form = SignForm(request.POST)
+    secret = form.cleaned_data["secret"] if form.is_valid() else ""
+    try:
+        issuing.sign_and_issue(
+            request.user,
+            run,
+            key.source(secret),
+            signature_image=key.signature_image,
+            seal_image=key.seal_image,
+        )
+    except ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Đã ký số và ban hành báo cáo. Tệp PDF/A đã ký số, nội dung, số liệu và tệp Word "
+            "được lưu cố định.",
+        )
+    return redirect("reports:detail", pk=run.pk)
+
+
+@login_required
+def run_signed_file(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """The signed PDF/A of an issued report, or its separately signed annex (404 when there is none)."""
+    run = _run(pk, request)
+    data = run.signed_annex_pdf if part == "phu-luc" else run.signed_pdf if part == "van-ban" else None
+    if not run.is_issued or data is None:
+        raise Http404("Báo cáo chưa có tệp PDF đã ký số.")
+    name = _file_name(run, "pdf").removesuffix(".pdf")
+    suffix = "-phu-luc-da-ky-so.pdf" if part == "phu-luc" else "-da-ky-so.pdf"
+    return _download(bytes(data), name + suffix, "application/pdf")
 
 
 def _report_type(request: HttpRequest, pk: int, scope: Action = Action.VIEW) -> ReportType:

@@ -40,7 +40,7 @@ from baocao.collection.models import ChangeSource, Submission
 from baocao.core.periods import Period
 from baocao.indicators import services as targets
 from baocao.indicators.models import DataSet, DataSetIndicator
-from baocao.reports import contributions, narrative, runs, template_files, withdrawal, word_frames
+from baocao.reports import contributions, issuing, narrative, runs, template_files, withdrawal, word_frames
 from baocao.reports.models import (
     BlockKind,
     Contribution,
@@ -50,6 +50,7 @@ from baocao.reports.models import (
     ReportType,
     SectionAssignment,
 )
+from baocao.signing.keys import SignerSource
 
 PERIOD = Period.parse("202006")
 DAY = datetime.date(2020, 6, 10)
@@ -221,6 +222,12 @@ ACTIONS: dict[str, tuple[Call, str, str]] = {
         "office",
     ),
     "reports.runs.issue_run": (lambda a, w: runs.issue_run(w.run, a), "office", "leader"),
+    "reports.runs.ready_to_issue": (lambda a, w: runs.ready_to_issue(w.run, a), "office", "leader"),
+    "reports.issuing.sign_and_issue": (
+        lambda a, w: issuing.sign_and_issue(a, w.run, SignerSource.pkcs12("khong-co.p12", "x")),
+        "office",
+        "leader",
+    ),
     "reports.runs.request_pdf": (lambda a, w: runs.request_pdf(w.run, a), "staff", "office"),
     # templates: the Word frame, the YAML of report types, a period's narrative imported whole
     "reports.word_frames.set_frame": (
@@ -319,6 +326,8 @@ NO_USER_SURFACE = {
     "passes its permission check as `authorize`",
     "collection.bulk.write_rows": "the set-based executor of collection.values.write_values (same check)",
     "reports.jobs.enqueue": "queues a Word file for runs.request_pdf and runs.issue_run, after their check",
+    "reports.runs.freeze_issued": "stores the issue inside runs.issue_run and issuing.sign_and_issue, which "
+    "checked with runs.ready_to_issue",
     "reports.jobs.claim_next_job": "the PDF worker (a thread of the web process, or manage.py run_jobs)",
     "reports.jobs.run_job": "the PDF worker",
     "reports.jobs.run_pending_jobs": "the PDF worker",
@@ -361,12 +370,16 @@ READS = {
     "reports.narrative.section_units",
     "reports.narrative.sections_for",
     "reports.narrative.write_refusal",  # the question save_narrative asks; pages ask it to show the form
+    "reports.issuing.organisation_key",
+    "reports.issuing.pdf_metadata",
+    "reports.issuing.server_key_for",
     "reports.runs.figure_differences",
     "reports.withdrawal.can_withdraw",
     "reports.runs.run_document",
     "reports.runs.run_docx",
     "reports.runs.unapproved_forms",
     "reports.template_files.export_report_types",
+    "reports.template_files.report_type_data",
     "reports.template_files.text_field",
     "reports.word_frames.frame_of",
 }
@@ -380,6 +393,7 @@ ACTION_MODULES = [
     "baocao.collection.values",
     "baocao.collection.workflow",
     "baocao.reports.contributions",
+    "baocao.reports.issuing",
     "baocao.reports.jobs",
     "baocao.reports.narrative",
     "baocao.reports.runs",
