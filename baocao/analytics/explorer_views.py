@@ -62,13 +62,14 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
     search_text = request.GET.get("tim", "").strip()[:200]
     found = [i for i in search_indicators(search_text) if i.code not in chosen_codes] if search_text else []
     params = urlencode(query.params()) if query is not None else ""
+    top = min((u.path.count("/") for u in units), default=0)  # the user's highest units are not indented
     chosen_units = set(request.GET.getlist("unit")) or ({default_unit.code} if default_unit else set())
     context = {
         "error": error,
         "query": query,
         "pivot": pivot,
         "chart": pivot.chart_data() if pivot is not None else None,
-        "unit_options": [(u, "— " * max(0, u.path.count("/") - 2), u.code in chosen_units) for u in units],
+        "unit_options": [(u, "— " * (u.path.count("/") - top), u.code in chosen_units) for u in units],
         "chosen": list(query.indicators) if query is not None else [],
         "found": found,
         "search_text": search_text,

@@ -80,16 +80,58 @@
     return units.length <= 2 ? units : [units[0]]; // more than two units: one axis (the table is exact)
   }
 
+  function tooltip(params, formatter) {
+    const list = Array.isArray(params) ? params : [params];
+    const root = document.createElement("div");
+    root.className = "chart-tip";
+    const head = document.createElement("div");
+    head.className = "chart-tip-head";
+    head.textContent = list.length ? list[0].axisValueLabel || list[0].name : "";
+    root.appendChild(head);
+    for (const item of list) {
+      if (item.value === null || item.value === undefined) continue;
+      const row = document.createElement("div");
+      row.className = "chart-tip-row";
+      const marker = document.createElement("span");
+      marker.className = "chart-tip-marker";
+      marker.style.backgroundColor = typeof item.color === "string" ? item.color : "#555"; // CSSOM: allowed
+      const name = document.createElement("span");
+      name.className = "chart-tip-name";
+      name.textContent = item.seriesName;
+      const value = document.createElement("strong");
+      value.className = "chart-tip-value";
+      value.textContent = formatter(item.value);
+      row.append(marker, name, value);
+      root.appendChild(row);
+    }
+    return root;
+  }
+
+  // What a screen reader says for the chart: its title and every value, formatted as on the page.
+  function describe(data) {
+    const parts = ["Biểu đồ " + data.title + (data.unit ? " (" + data.unit + ")" : "") + "."];
+    for (const s of data.series) {
+      const values = [];
+      s.data.forEach((value, index) => {
+        if (value !== null && value !== undefined) values.push(data.categories[index] + ": " + formatValue(value, data));
+      });
+      parts.push(s.name + " – " + (values.length ? values.join("; ") : "chưa có số liệu") + ".");
+    }
+    return parts.join(" ");
+  }
+
   function option(data, settings) {
     const units = axisUnits(data);
     const chartType = data.type === "bar" ? "bar" : "line";
     const formatter = (value) => formatValue(value, data);
     return {
       animation: !(settings && settings.static),
-      aria: {enabled: true},
+      aria: {enabled: true, label: {description: describe(data)}},
       backgroundColor: "#fff",
       title: settings && settings.withTitle ? {text: data.title, left: "center", textStyle: {fontSize: 14}} : undefined,
-      tooltip: {trigger: "axis", valueFormatter: formatter},
+      // The tooltip is built with DOM nodes and CSS classes (charts.css): ECharts' own HTML carries style
+      // attributes, which the Content-Security-Policy blocks.
+      tooltip: {trigger: "axis", formatter: (params) => tooltip(params, formatter)},
       legend: {bottom: 0, type: "scroll"},
       grid: {left: 8, right: 36, top: settings && settings.withTitle ? 48 : 28, bottom: 40, containLabel: true},
       xAxis: {type: "category", data: data.categories, boundaryGap: chartType === "bar"},
@@ -220,8 +262,6 @@
     toolbar.className = "chart-toolbar";
     const canvas = document.createElement("div");
     canvas.className = "chart-canvas";
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", "Biểu đồ: " + data.title + ". Bảng số liệu ở ngay sau biểu đồ.");
     const wrap = document.createElement("div");
     wrap.className = "chart-table-wrap";
     wrap.id = tableId;
@@ -269,6 +309,7 @@
     formatValue: formatValue,
     readData: readData,
     option: option,
+    describe: describe,
     table: table,
     render: render,
     renderAll: renderAll,
