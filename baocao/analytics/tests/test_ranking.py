@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 
 from baocao.analytics.figures import get_figures
-from baocao.analytics.ranking import province_rollup, rank
+from baocao.analytics.ranking import _stand_alone, province_rollup, rank
 from baocao.collection.models import Submission
 from baocao.core.numbers import parse_number
 from baocao.core.periods import Period
 from baocao.indicators.models import DataSet, Sector, UnitOfMeasure
+from baocao.orgunits.models import OrgUnitSuccession
 from baocao.reports.checks import check_block_source
 from baocao.reports.providers import provided_context
 from baocao.reports.rendering import render_block, report_context
@@ -57,6 +58,66 @@ def test_the_province_total_adds_its_communes_wards_and_departments_and_each_mem
     assert [u.code for u in rollup.members] == ["LS_W1", "LS_W2", "LS_C1", "LS_SKH"]
     assert rollup.total("THU_NS").value == Decimal("5000")
     assert rollup.figures.value("THU_NS", org_unit="LS_C1") == Decimal("700")
+
+
+def test_the_members_figures_are_those_of_one_roll_up_call_whatever_lies_below_or_before_them(province):
+    """Members standing alone are read without roll-up (faster); the others — a department with a unit
+    below it, wards formed on 1 July 2025 from predecessors with or without units below — with it. The
+    figures are the same as one roll-up call over all of them."""
+    units = province.units
+    below = make_unit("LS_SKH_TT", "Trung tâm thuộc Sở", "centre", units["dept"])
+    old_ward = make_unit("LS_W_CU", "Phường Cũ", "ward", province, valid_to=datetime.date(2025, 6, 30))
+    old_city = make_unit("LS_TP_CU", "Thành phố Cũ", "city", province, valid_to=datetime.date(2025, 6, 30))
+    old_city_ward = make_unit(
+        "LS_TP_CU_P1", "Phường 1 (cũ)", "ward", old_city, valid_to=datetime.date(2025, 6, 30)
+    )
+    merged = make_unit("LS_W3", "Phường Đông Kinh", "ward", province, valid_from=datetime.date(2025, 7, 1))
+    transferred = make_unit("LS_W4", "Phường Kỳ Lừa", "ward", province, valid_from=datetime.date(2025, 7, 1))
+    OrgUnitSuccession.objects.create(
+        predecessor=old_ward, successor=merged, kind="merge", effective_date=datetime.date(2025, 7, 1)
+    )
+    OrgUnitSuccession.objects.create(
+        predecessor=old_city,
+        successor=transferred,
+        kind="transfer",
+        share=Decimal("0.5"),
+        effective_date=datetime.date(2025, 7, 1),
+    )
+    for unit, now, then in (
+        (units["w1"], 10, 8),
+        (units["dept"], 5, 4),
+        (below, 7, 6),
+        (merged, 20, None),
+        (transferred, 30, None),
+        (old_ward, None, 11),
+        (old_city, None, 100),
+        (old_city_ward, None, 40),
+    ):
+        if now is not None:
+            make_value(province.revenue, unit, PERIOD, now)
+        if then is not None:
+            make_value(province.revenue, unit, "202408", then)
+
+    rollup = province_rollup(province, PERIOD, ["THU_NS"])
+    single = get_figures([province, *rollup.members], PERIOD, ["THU_NS"], rollup=True)
+
+    assert {u.code for u in rollup.members} >= {"LS_SKH", "LS_W3", "LS_W4"}
+    alone = {u.code for u in rollup.members if u.pk in _stand_alone(rollup.members)}
+    assert alone == {"LS_W1", "LS_W2", "LS_C1", "LS_W3"}  # Phường Cũ had nothing below it
+    for unit in [province, *rollup.members]:
+        mine, theirs = (
+            rollup.figures.get("THU_NS", org_unit=unit.code),
+            single.get("THU_NS", org_unit=unit.code),
+        )
+        assert (mine.value, mine.previous, mine.last_year, mine.ytd, mine.last_year_comparable) == (
+            theirs.value,
+            theirs.previous,
+            theirs.last_year,
+            theirs.ytd,
+            theirs.last_year_comparable,
+        ), unit.code
+    assert rollup.figures.value("THU_NS", org_unit="LS_SKH") == Decimal(12)  # the department and its centre
+    assert rollup.figures.get("THU_NS", org_unit="LS_W3").last_year == Decimal(11)  # from Phường Cũ
 
 
 def test_ranking_puts_the_best_first_by_the_indicators_direction(province):
