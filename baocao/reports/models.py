@@ -189,6 +189,7 @@ class BlockKind(models.TextChoices):
     TEXT = "text", "Đoạn văn (mẫu)"
     TABLE = "table", "Bảng (mẫu)"
     CONTRIBUTIONS = "contributions", "Nội dung các đơn vị gửi trong kỳ"
+    CHART = "chart", "Biểu đồ (chỉ tiêu, đơn vị, số tháng: reports/charts.py)"
 
 
 class ReportBlock(models.Model):
