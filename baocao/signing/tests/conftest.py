@@ -1,8 +1,8 @@
 """Fixtures for the signing tests: the demo PKI in a temporary directory and real LibreOffice PDFs.
 
 Names come from the demo's report type data (its bundle's ``report-types.yaml``,
-``baocao/demo/bundles/lang-son-2020/``), read here so that the tests sign as the demo leader without
-typing the demo's data into code.
+``baocao/demo/bundles/lang-son-2020/``, or ``baocao/demo/data/`` where the bundle is not there yet), read
+here so that the tests sign as the demo leader without typing the demo's data into code.
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ from baocao.signing.demo_pki import (
 )
 
 PASSWORD = "mat-khau-thu-nghiem"
-DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "bundles" / "lang-son-2020" / "report-types.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "demo"
+# The demo's report types: in its locality bundle (before the bundle existed: in demo/data/).
+DEMO_REPORT_TYPES = (
+    DEMO / "bundles" / "lang-son-2020" / "report-types.yaml",
+    DEMO / "data" / "report-types.yaml",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,8 @@ class DemoSigner:
 
 @pytest.fixture(scope="session")
 def demo_signer() -> DemoSigner:
-    report_type = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))["report_types"][0]
+    source = next(path for path in DEMO_REPORT_TYPES if path.is_file())
+    report_type = yaml.safe_load(source.read_text(encoding="utf-8"))["report_types"][0]
     return DemoSigner(
         name=report_type["signer_name"],
         titles=tuple(report_type["signer_titles"]),
