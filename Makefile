@@ -57,6 +57,8 @@ bench-setup: setup
 bench: bench-setup
 	$(BIN)/python bench/bench_report.py
 	bench/with_postgres.sh $(BIN)/python bench/bench_scale.py --scale province
+	$(BIN)/python bench/bench_dashboard.py --scale demo
+	bench/with_postgres.sh $(BIN)/python bench/bench_dashboard.py --scale province
 
 bench-national: bench-setup
 	bench/with_postgres.sh $(BIN)/python bench/bench_scale.py --scale national
