@@ -38,7 +38,7 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from django.db import connections
@@ -651,6 +651,7 @@ def _across_successions(
         indicator.aggregation_across_periods,
     )
     additive = _additive(indicator)
+    whole = indicator.whole_numbers
     names: list[str] = []
     reasons: list[str] = []
 
@@ -681,7 +682,11 @@ def _across_successions(
 
     def value_of(period_id: str) -> tuple[Decimal | None, bool]:
         found, comparable = period_groups(period_id)
-        return (_across_units(found, how_units) if found else None), comparable
+        value = _across_units(found, how_units) if found else None
+        if value is not None and whole and value != value.to_integral_value():
+            # A share of a count (35% of 7 households) is an estimate of the part: a whole number.
+            value = value.quantize(Decimal(1), ROUND_HALF_UP)
+        return value, comparable
 
     own_current = groups.get((ind, unit.pk, period.id, kind))
     current = _across_units(own_current, how_units) if own_current else None

@@ -16,6 +16,7 @@ from baocao.core import dates
 from baocao.core.periods import Period
 from baocao.core.text import nfc
 from baocao.orgunits.models import OrgUnit
+from baocao.reports.charts import ChartError, chart_item
 from baocao.reports.document import (
     Annex,
     BodyItem,
@@ -26,6 +27,7 @@ from baocao.reports.document import (
     Table,
     failed_block,
 )
+from baocao.reports.editions import header_for
 from baocao.reports.errors import ReportError
 from baocao.reports.markup import parse_runs
 from baocao.reports.models import BlockKind, Contribution, HeadingStyle, ReportBlock, ReportRun, ReportType
@@ -99,6 +101,7 @@ class _Builder:
     def __init__(self, report_type: ReportType, org_unit: OrgUnit, period: Period) -> None:
         self.report_type = report_type
         self.period = period
+        self.org_unit = org_unit
         self.context = report_context(
             get_figures([org_unit], period),
             period,
@@ -168,6 +171,11 @@ class _Builder:
         return list(self.paragraphs(self.render(text, where, options), where))
 
     def block_body(self, block: ReportBlock, where: str, options: BlockOptions) -> list[BodyItem]:
+        if block.kind == BlockKind.CHART:  # settings, not a template: drawn by reports.charts
+            try:
+                return [chart_item(block.source, self.org_unit, self.period, self.deadline)]
+            except ChartError as exc:
+                raise ReportError(f"{where}: {exc}") from None
         output = self.render(block.source, where, options)
         if block.kind == BlockKind.TABLE:
             try:
@@ -224,12 +232,12 @@ def build_document(
     number = run.number if run else None
     issue_date = run.issue_date if run else None
     number_line = _number_line(report_type, number)
+    header = header_for(report_type, period)  # the edition in force on the cut-off date (reports.editions)
     draft_day = issue_date or period.cutoff_date
-    place_date = dates.decree30_date(draft_day, report_type.place_name, blank_day=issue_date is None)
+    place_date = dates.decree30_date(draft_day, header.place_name, blank_day=issue_date is None)
     date_words = dates.decree30_date(draft_day, blank_day=issue_date is None)
     attached_to = (
-        f"(Kèm theo Báo cáo số {number_line.removeprefix('Số: ')} {date_words} "
-        f"của {report_type.issuer_short})"
+        f"(Kèm theo Báo cáo số {number_line.removeprefix('Số: ')} {date_words} của {header.issuer_short})"
     )
     annexes = tuple(
         Annex(
@@ -242,19 +250,19 @@ def build_document(
     )
     summary = _lines(builder.text(report_type.summary, "Trích yếu"))
     document = ReportDocument(
-        parent_body=report_type.parent_body.upper(),
-        issuer=_lines(report_type.issuer.upper()),
+        parent_body=header.parent_body.upper(),
+        issuer=_lines(header.issuer.upper()),
         number_line=number_line,
         place_date=place_date,
         doc_type=report_type.doc_type_name.upper(),
         summary=summary,
         body=tuple(_with_ending(body)),
-        recipients=_lines(run.recipients if run and run.recipients else report_type.recipients),
-        authority=report_type.authority.upper(),
+        recipients=_lines(run.recipients if run and run.recipients else header.recipients),
+        authority=header.authority.upper(),
         signer_titles=_lines(
-            (run.signer_titles if run and run.signer_titles else report_type.signer_titles).upper()
+            (run.signer_titles if run and run.signer_titles else header.signer_titles).upper()
         ),
-        signer_name=(run.signer_name if run and run.signer_name else report_type.signer_name),
+        signer_name=(run.signer_name if run and run.signer_name else header.signer_name),
         annexes=annexes,
         failed_blocks=tuple(builder.failures),
     )

@@ -61,6 +61,7 @@ __all__ = [
     "FigureView",
     "FiguresView",
     "MissingFigure",
+    "NotComparable",
     "RenderError",
     "TargetView",
     "TemplateLimits",
@@ -89,6 +90,43 @@ def _missing(what: str) -> Undefined:
 
 def _or_missing(value: Decimal | None, what: str) -> Decimal | Undefined:
     return _missing(what) if value is None else value
+
+
+class NotComparable(StrictUndefined):
+    """A comparison across a succession that cannot be made (a rate of a ward founded on 01/7/2025 has
+    no "cùng kỳ"): ``is defined`` is false; a filter given it writes its phrase instead of a number
+    ("không so sánh được với cùng kỳ (đơn vị mới thành lập từ 01/7/2025)"), and so does printing it;
+    arithmetic on it fails like a missing figure. Never a percentage from a partial base."""
+
+    __slots__ = ("phrase",)
+
+    def __init__(self, phrase: str) -> None:
+        super().__init__(hint=f"Không so sánh được: {phrase}.", exc=_MissingValue)
+        self.phrase = phrase
+
+    def __str__(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]  # a phrase, not a failure
+        return self.phrase
+
+
+_AGAINST = {
+    "previous": "không so sánh được với kỳ trước",
+    "last_year": "không so sánh được với cùng kỳ",
+    "ytd": "chưa tính được lũy kế từ đầu năm",
+}
+
+
+def _comparison_field(attr: str, against: str, what: str) -> property:
+    """Like :func:`_figure_field` for a comparison (``against``: previous, last_year, ytd): where the
+    figures layer marked it not comparable, a :class:`NotComparable` carrying the sentence."""
+
+    def read(self: FigureView) -> Any:
+        figure = self._figure
+        if not getattr(figure, f"{against}_comparable"):
+            reason = figure.not_comparable_reason
+            return NotComparable(f"{_AGAINST[against]} ({reason})" if reason else _AGAINST[against])
+        return _or_missing(getattr(figure, attr), f"{what} của {self._label}")
+
+    return property(read)
 
 
 # ---------------------------------------------------------------------------------------------- views
@@ -134,13 +172,20 @@ class FigureView:
         self._label = f'chỉ tiêu "{self.code}" ({figure.kind_label.lower()}, {figure.period.label})'
 
     value = _figure_field("value", "số kỳ này")
-    previous = _figure_field("previous", "số kỳ trước")
-    last_year = _figure_field("last_year", "số cùng kỳ năm trước")
-    ytd = _figure_field("ytd", "số lũy kế từ đầu năm")
-    change_from_previous = _figure_field("change_from_previous", "chênh lệch so với kỳ trước")
-    ratio_to_previous = _figure_field("ratio_to_previous", "tỷ lệ so với kỳ trước")
-    change_from_last_year = _figure_field("change_from_last_year", "chênh lệch so với cùng kỳ")
-    ratio_to_last_year = _figure_field("ratio_to_last_year", "tỷ lệ so với cùng kỳ")
+    previous = _comparison_field("previous", "previous", "số kỳ trước")
+    last_year = _comparison_field("last_year", "last_year", "số cùng kỳ năm trước")
+    ytd = _comparison_field("ytd", "ytd", "số lũy kế từ đầu năm")
+    change_from_previous = _comparison_field("change_from_previous", "previous", "chênh lệch so với kỳ trước")
+    ratio_to_previous = _comparison_field("ratio_to_previous", "previous", "tỷ lệ so với kỳ trước")
+    change_from_last_year = _comparison_field(
+        "change_from_last_year", "last_year", "chênh lệch so với cùng kỳ"
+    )
+    ratio_to_last_year = _comparison_field("ratio_to_last_year", "last_year", "tỷ lệ so với cùng kỳ")
+    # Across a succession (the 2025 reform): whether each comparison could be made, and why not.
+    previous_comparable = property(lambda self: self._figure.previous_comparable)
+    last_year_comparable = property(lambda self: self._figure.last_year_comparable)
+    ytd_comparable = property(lambda self: self._figure.ytd_comparable)
+    not_comparable_reason = property(lambda self: self._figure.not_comparable_reason)
 
     actual = property(lambda self: self._figures.get(self.code, "actual"))
     estimate = property(lambda self: self._figures.get(self.code, "estimate"))
@@ -214,6 +259,9 @@ def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
     @pass_context
     @functools.wraps(func)
     def wrapper(context: Context, *args: Any, **kwargs: Any) -> str:
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, NotComparable):
+                return arg.phrase  # "không so sánh được với cùng kỳ (...)", never a number
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, Undefined):
                 arg._fail_with_undefined_error()
@@ -302,7 +350,10 @@ FILTERS: dict[str, Callable[..., str]] = {
 
 
 def _finalize(value: Any) -> Any:
-    """A number printed without a filter is still written the Vietnamese way (``9.050``, ``879,1``)."""
+    """A number printed without a filter is still written the Vietnamese way (``9.050``, ``879,1``); a
+    comparison that cannot be made prints its phrase."""
+    if isinstance(value, NotComparable):
+        return value.phrase
     return numbers.format_number(value) if isinstance(value, Decimal) else value
 
 

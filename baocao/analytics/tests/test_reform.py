@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from baocao.analytics.figures import get_figures
-from baocao.orgunits.models import OrgUnitSuccession
+from baocao.orgunits.models import OrgUnit, OrgUnitSuccession
 from baocao.testing.factories import make_unit
 
 REFORM = datetime.date(2025, 7, 1)
@@ -141,3 +141,10 @@ def test_a_cycle_of_successions_ends(reform):
     )
     figure = get_figures(["W"], "202508", ["THU"]).get("THU")
     assert figure.last_year == Decimal(500)
+
+
+def test_a_share_of_a_count_is_a_whole_number(reform):
+    shops = reform.indicator("HKD")  # counted in "vụ": whole numbers
+    reform.value(shops, OrgUnit.objects.get(code="C"), "202408", 7)
+    reform.value(shops, OrgUnit.objects.get(code="W"), "202508", 5)
+    assert get_figures(["W"], "202508", ["HKD"]).get("HKD").last_year == 3  # 40% of 7 = 2,8 households
