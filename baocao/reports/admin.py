@@ -48,6 +48,8 @@ class ReportTypeForm(forms.ModelForm):
             "recipients",
             "pad_counts",
             "percent_decimals",
+            "signing",  # ký số: required, or paper allowed (reports.issuing)
+            "annex_attachment",  # the annex as a separately signed attachment
             "is_active",
         )
 

@@ -19,7 +19,15 @@ from baocao.core.users import MaybeUser
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.checks import BlockChecker, parse_period_type
 from baocao.reports.errors import ReportError, TemplateProblems
-from baocao.reports.models import BlockKind, HeadingStyle, ReportBlock, ReportSection, ReportType
+from baocao.reports.models import (
+    SIGNING_DIGITAL,
+    SIGNING_OPTIONAL,
+    BlockKind,
+    HeadingStyle,
+    ReportBlock,
+    ReportSection,
+    ReportType,
+)
 from baocao.reports.narrative import add_units_to_sections, parse_assignments, replace_assignments
 from baocao.reports.outline import MAX_LEVEL, OutlineSection, load_outline
 
@@ -101,7 +109,28 @@ def report_type_data(report_type: ReportType) -> dict[str, Any]:
     body, annexes = load_outline(report_type)
     data["sections"] = [_section_to_data(node) for node in [*body, *annexes]]
     add_units_to_sections(report_type, data["sections"])  # who writes each section (narrative)
+    if report_type.signing != SIGNING_OPTIONAL:  # ký số required (reports.issuing); the default is omitted
+        data["signing"] = report_type.signing
+    if report_type.annex_attachment:  # the annex as a separately signed attachment
+        data["annex_attachment"] = True
     return data
+
+
+_SIGNING_KEYS = ("signing", "annex_attachment")
+
+
+def _signing_fields(item: Mapping[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """``signing`` (optional | digital) and ``annex_attachment`` (true | false) of a report type in YAML;
+    absent keys give the defaults, so a file replaces them like every other field (reports.issuing)."""
+    signing = item.get("signing", SIGNING_OPTIONAL)
+    if signing not in (SIGNING_OPTIONAL, SIGNING_DIGITAL):
+        problems.append(f"{where}: signing phải là {SIGNING_OPTIONAL} hoặc {SIGNING_DIGITAL}.")
+        signing = SIGNING_OPTIONAL
+    annex = item.get("annex_attachment", False)
+    if not isinstance(annex, bool):
+        problems.append(f"{where}: annex_attachment phải là true hoặc false.")
+        annex = False
+    return {"signing": signing, "annex_attachment": annex}
 
 
 def export_report_types(report_types: Iterable[ReportType]) -> str:
@@ -277,7 +306,7 @@ def import_report_types(text: str | bytes, user: MaybeUser = None) -> list[Repor
         if not isinstance(item, dict):
             problems.append(f"{where}: phải là một bảng khóa–giá trị.")
             continue
-        unknown = set(item) - {"code", "org_unit", "sections", *_TYPE_FIELDS}
+        unknown = set(item) - {"code", "org_unit", "sections", *_SIGNING_KEYS, *_TYPE_FIELDS}
         if unknown:
             problems.append(f"{where}: khóa không hợp lệ {', '.join(sorted(unknown))}.")
         code = text_field(item, "code", where, problems, required=True)
@@ -309,6 +338,7 @@ def import_report_types(text: str | bytes, user: MaybeUser = None) -> list[Repor
                 problems.append(f"{where}: percent_decimals phải là số nguyên từ 0 đến 4.")
             else:
                 fields["percent_decimals"] = value
+        fields.update(_signing_fields(item, where, problems))
         unit_code = text_field(item, "org_unit", where, problems)
         unit = units.get(unit_code)
         if unit_code and unit is None:

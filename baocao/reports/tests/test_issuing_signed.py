@@ -22,11 +22,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from baocao.reports.errors import ReportError
-from baocao.reports.issuing import sign_and_issue
+from baocao.reports.document import document_from_json
+from baocao.reports.errors import ReportError, TemplateProblems
+from baocao.reports.issuing import pdf_metadata, sign_and_issue
 from baocao.reports.models import SIGNING_DIGITAL, ReportRun, RunEventKind, RunStatus
 from baocao.reports.pdf import find_soffice
+from baocao.reports.pdfa_check import check_pdfa
 from baocao.reports.runs import issue_run, update_run
+from baocao.reports.template_files import export_report_types, import_report_types
 from baocao.signing.demo_pki import DemoPki, issue_certificate, make_ca, make_demo_pki, write_pkcs12
 from baocao.signing.keys import SignerSource
 
@@ -130,10 +133,8 @@ def test_leader_signs_and_issues_the_report_and_verification_holds(run, pki, tmp
     assert f"Signer Certificate Common Name: {run.report_type.signer_name}" in report
     text = pdf_text(signed, tmp_path)
     assert "Số: 125/BC-UBND" in text and "Người ký:" in text  # the document and the Decree 30 info line
-    with pikepdf.open(io.BytesIO(signed)) as document:  # PDF/A-2b as converted, metadata in Vietnamese
-        with document.open_metadata() as meta:
-            assert meta.pdfa_status == "2B"
-            assert run.report_type.name in meta["dc:title"]
+    document = document_from_json(issued.document)
+    assert check_pdfa(signed, expected=pdf_metadata(issued, document)) == []  # PDF/A-2b, Vietnamese metadata
 
     # the page offers the signed PDF; "Tạo và tải PDF" gives the same signed file
     client.force_login(leader())
@@ -277,6 +278,9 @@ def test_the_annex_is_a_separately_signed_attachment_with_the_organisations_sign
     assert "Signature is Valid" in report and "Total document signed" in report
     assert f"Signer Certificate Common Name: {ORGANISATION}" in report
     assert issued.signature["annex_holder"] == ORGANISATION
+    expected = pdf_metadata(issued, document_from_json(issued.document), annex=True)
+    assert check_pdfa(annex, expected=expected) == []  # the attachment is PDF/A-2b too, titled as the annex
+    assert check_pdfa(main) == []
     with pikepdf.open(io.BytesIO(annex)) as document:
         first = document.pages[0]
         widgets = [a for a in first.get("/Annots", []) if a.get("/FT") == "/Sig"]
@@ -284,3 +288,24 @@ def test_the_annex_is_a_separately_signed_attachment_with_the_organisations_sign
         x1, y1, _, _ = (float(v) for v in widgets[0].Rect)
         width, height = float(first.mediabox[2]), float(first.mediabox[3])
         assert x1 > width / 2 and y1 > height * 2 / 3  # top right
+
+
+def test_the_report_types_yaml_carries_the_signing_rules(run):
+    report_type = run.report_type
+    report_type.signing, report_type.annex_attachment = SIGNING_DIGITAL, True
+    report_type.save()
+    text = export_report_types([report_type])
+    assert "signing: digital" in text and "annex_attachment: true" in text
+    report_type.signing, report_type.annex_attachment = "optional", False
+    report_type.save()
+    import_report_types(text)
+    report_type.refresh_from_db()
+    assert (report_type.signing, report_type.annex_attachment) == (SIGNING_DIGITAL, True)
+    with pytest.raises(TemplateProblems) as caught:
+        import_report_types(
+            text.replace("signing: digital", "signing: giay").replace(
+                "annex_attachment: true", "annex_attachment: co"
+            )
+        )
+    assert any("signing phải là optional hoặc digital" in p for p in caught.value.problems)
+    assert any("annex_attachment phải là true hoặc false" in p for p in caught.value.problems)
