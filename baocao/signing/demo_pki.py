@@ -202,23 +202,25 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(find_font()), size)
 
 
-def draw_signature_image(name: str, width: int = 600, height: int = 240) -> Image.Image:
-    """A handwritten-looking stroke with the signer's last name, blue ink, marked as a sample."""
+def draw_signature_image(name: str, width: int = 640, height: int = 260) -> Image.Image:
+    """A handwritten-looking signature in blue ink: the signer's last name in italics with a flourish
+    under it, and the sample mark. The same picture on every run."""
     image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
     ink = (20, 40, 160, 255)
-    # A looping stroke: a damped sine wave with a flourish, the same for every run.
-    points = []
-    for i in range(0, 400):
-        t = i / 400
-        x = 40 + t * (width - 80)
-        y = height * 0.45 - math.sin(t * math.pi * 5) * 50 * (1 - t * 0.6) - t * 30
-        points.append((x, y))
-    draw.line(points, fill=ink, width=6, joint="curve")
-    draw.line([(60, height * 0.62), (width - 60, height * 0.52)], fill=ink, width=4)
     last_name = clean(name).split()[-1] if clean(name) else ""
-    draw.text((width / 2, height * 0.30), last_name, fill=ink, font=_font(70), anchor="mm")
-    draw.text((width / 2, height - 28), SAMPLE_MARK, fill=(200, 0, 0, 255), font=_font(26), anchor="mm")
+    italic = ImageFont.truetype(str(find_font(italic=True)), 118)
+    draw.text((width * 0.48, height * 0.38), last_name, fill=ink, font=italic, anchor="mm")
+    # the flourish: a long stroke rising to the right with a loop at its start
+    points = []
+    for i in range(0, 240):
+        t = i / 240
+        loop = math.sin(t * math.pi * 2) * 26 * (1 - t) if t < 0.5 else 0.0
+        x = 70 + t * (width - 140) + loop
+        y = height * 0.70 - t * 42 + math.cos(t * math.pi * 2) * 14 * (1 - t)
+        points.append((x, y))
+    draw.line(points, fill=ink, width=7, joint="curve")
+    draw.text((width / 2, height - 22), SAMPLE_MARK, fill=(200, 0, 0, 255), font=_font(26), anchor="mm")
     return image
 
 

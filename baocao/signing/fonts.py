@@ -36,6 +36,12 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
 )
+ITALIC_CANDIDATES = (
+    "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman_Italic.ttf",
+    "/usr/share/fonts/truetype/msttcorefonts/timesi.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Italic.ttf",
+)
 BOLD_CANDIDATES = (
     "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman_Bold.ttf",
     "/usr/share/fonts/truetype/msttcorefonts/timesbd.ttf",
@@ -44,14 +50,15 @@ BOLD_CANDIDATES = (
 )
 
 
-def find_font(*, bold: bool = False) -> Path:
+def find_font(*, bold: bool = False, italic: bool = False) -> Path:
     """The Times New Roman (or Liberation Serif) font file; :class:`SigningConfigError` when none."""
     configured = os.environ.get("BAOCAO_SIGNING_FONT", "")
-    if configured and not bold:
+    if configured and not (bold or italic):
         if Path(configured).is_file():
             return Path(configured)
         raise SigningConfigError(f"Không tìm thấy tệp phông chữ {configured} (BAOCAO_SIGNING_FONT).")
-    for candidate in BOLD_CANDIDATES if bold else FONT_CANDIDATES:
+    candidates = BOLD_CANDIDATES if bold else ITALIC_CANDIDATES if italic else FONT_CANDIDATES
+    for candidate in candidates:
         if Path(candidate).is_file():
             return Path(candidate)
     raise SigningConfigError(
