@@ -67,7 +67,9 @@ class Command(BaseCommand):
                     build_document(report_type, unit, period).document, frame_of(report_type)
                 )
             if options["format"] == "pdf":
-                if run is not None and run.is_issued and run.pdf is not None:
+                if run is not None and run.is_issued and run.signed_pdf is not None:
+                    data = bytes(run.signed_pdf)  # signed and issued: the signed PDF/A is the report
+                elif run is not None and run.is_issued and run.pdf is not None:
                     data = bytes(run.pdf)
                 else:
                     data = pdf.convert_to_pdf(data, timeout=options["timeout"])
