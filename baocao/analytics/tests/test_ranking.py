@@ -15,9 +15,12 @@ from baocao.core.numbers import parse_number
 from baocao.core.periods import Period
 from baocao.indicators.models import DataSet, Sector, UnitOfMeasure
 from baocao.orgunits.models import OrgUnitSuccession
+from baocao.reports.building import build_document
 from baocao.reports.checks import check_block_source
+from baocao.reports.document import Paragraph
 from baocao.reports.providers import provided_context
 from baocao.reports.rendering import render_block, report_context
+from baocao.reports.template_files import import_report_types
 from baocao.testing.factories import make_indicator, make_unit, make_value
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +221,53 @@ def test_a_province_report_sentence_names_the_first_unit(province):
         "Tổng thu ngân sách 5.000 triệu đồng; đứng đầu là Phường Tam Thanh (2.500 triệu đồng); "
         "0/3 xã, phường đã gửi báo cáo."
     )
+
+
+PROVINCE_REPORT = """
+report_types:
+- code: TINH_KTXH_THANG
+  name: Báo cáo tình hình kinh tế - xã hội tháng của tỉnh
+  period_type: month
+  org_unit: LS
+  issuer: [ỦY BAN NHÂN DÂN, TỈNH LẠNG SƠN]
+  issuer_short: UBND tỉnh Lạng Sơn
+  number_suffix: BC-UBND
+  place_name: Lạng Sơn
+  doc_type_name: BÁO CÁO
+  summary: "Tình hình kinh tế - xã hội {{ ky }}"
+  authority: TM. ỦY BAN NHÂN DÂN
+  signer_titles: [CHỦ TỊCH]
+  signer_name: Nguyễn Văn Thử
+  recipients: [Văn phòng Chính phủ;, "Lưu: VT."]
+  sections:
+  - key: thu-ngan-sach
+    title: Thu ngân sách
+    blocks:
+    - text: >-
+        Tổng thu ngân sách trên địa bàn tỉnh {{ ky }} đạt {{ f.THU_NS.value|so }} triệu đồng;
+        {% set dau = tong_hop.dung_dau('THU_NS') %}đứng đầu các xã, phường là {{ dau.ten }}
+        ({{ dau.gia_tri|so }} triệu đồng). {{ tong_hop.day_du.da_gui }}/{{ tong_hop.day_du.phai_gui }}
+        biểu mẫu của các xã, phường đã được gửi.
+"""
+
+
+def test_a_province_report_type_prints_the_total_and_the_first_commune(province):
+    _values(province, province.revenue, w1="1.500", w2="2.500", c1="700", dept="300")
+    form = DataSet.objects.create(code="BM_XA", name="Biểu tháng của xã", period_type="month")
+    form.org_units.set([province.units["w1"], province.units["w2"], province.units["c1"]])
+    Submission.objects.create(
+        data_set=form, org_unit=province.units["w2"], period=PERIOD, submitted_at=timezone.now()
+    )
+    (report_type,) = import_report_types(PROVINCE_REPORT)
+
+    document = build_document(report_type, province, Period.parse(PERIOD)).document
+
+    text = " ".join(item.text for item in document.body if isinstance(item, Paragraph))
+    assert not document.failed_blocks
+    assert (
+        "Tổng thu ngân sách trên địa bàn tỉnh tháng 8/2025 đạt 5.000 triệu đồng; đứng đầu các xã, phường là "
+        "Phường Tam Thanh (2.500 triệu đồng). 1/3 biểu mẫu của các xã, phường đã được gửi."
+    ) in text
 
 
 def test_an_unknown_measure_is_refused_in_vietnamese_when_the_template_is_checked(province):
