@@ -144,7 +144,8 @@ def test_leader_signs_and_issues_the_report_and_verification_holds(run, pki, tmp
     assert download.content == signed and download["Content-Type"] == "application/pdf"
     assert client.post(reverse("reports:pdf", args=[run.pk])).content == signed
 
-    # verification: the page and the command, good / one byte changed / garbage
+    # verification: the page (linked from the report list) and the command, good / one byte changed / garbage
+    assert reverse("reports:verify") in client.get(reverse("reports:list")).content.decode()
     answer = client.post(reverse("reports:verify"), {"file": SimpleUploadedFile("bc.pdf", signed)})
     page = answer.content.decode()
     assert answer.status_code == 200 and "Chữ ký số hợp lệ" in page
