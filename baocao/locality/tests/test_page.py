@@ -21,6 +21,13 @@ pytestmark = pytest.mark.django_db
 URL = "/dia-phuong/"
 
 
+@pytest.fixture(autouse=True)
+def uploads(settings, tmp_path):
+    """Uploads kept between the dry run and "Áp dụng" go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path / "locality-uploads"
+
+
 @pytest.fixture
 def admin_client(client):
     client.force_login(make_user("quantri", superuser=True))
@@ -52,14 +59,18 @@ def test_the_dry_run_lists_what_will_be_created_grouped_by_kind_and_writes_nothi
     assert not LocalityImport.objects.exists()
 
 
-def test_apply_imports_what_was_shown_records_it_and_gives_the_new_users_set_password_links(admin_client):
+def test_apply_imports_what_was_shown_records_it_and_gives_the_new_users_set_password_links(
+    admin_client, uploads
+):
     page = _check(admin_client, zipped(FILES)).content.decode()
+    assert len(list(uploads.iterdir())) == 1  # kept on the server between the two steps
 
     response = admin_client.post(URL + "ap-dung/", {"plan": _digest(page)})
 
     page = response.content.decode()
     assert response.status_code == 200, page
     assert "Đã áp dụng bộ cấu hình “tinh-thu-2025”" in page
+    assert list(uploads.iterdir()) == []  # and removed once applied
     assert set(OrgUnit.objects.values_list("code", flat=True)) == {"TINH_THU", "PHUONG_A", "XA_B"}
     # the bundle's numbers are read the Vietnamese way
     assert Target.objects.get(indicator__code="THU_NS").value == Decimal("2990000")

@@ -20,6 +20,14 @@ pytestmark = pytest.mark.django_db
 
 URL = "/dia-phuong/"
 
+
+@pytest.fixture(autouse=True)
+def uploads(settings, tmp_path):
+    """Uploads kept between the dry run and "Áp dụng" go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path / "locality-uploads"
+
+
 # Phường An Bình's administrator sends: a new residential group under the ward (inside), then a new name
 # for Xã Bình Minh (outside: the first object outside), then a target of Xã Bình Minh (outside too).
 TOUCHING_ANOTHER_SUBTREE = {
