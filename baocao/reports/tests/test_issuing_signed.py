@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from baocao.reports.document import document_from_json
 from baocao.reports.errors import ReportError, TemplateProblems
-from baocao.reports.issuing import pdf_metadata, sign_and_issue
+from baocao.reports.issuing import pdf_metadata, server_key_for, sign_and_issue
 from baocao.reports.models import SIGNING_DIGITAL, ReportRun, RunEventKind, RunStatus
 from baocao.reports.pdf import find_soffice
 from baocao.reports.pdfa_check import check_pdfa
@@ -310,3 +310,36 @@ def test_the_report_types_yaml_carries_the_signing_rules(run):
         )
     assert any("signing phải là optional hoặc digital" in p for p in caught.value.problems)
     assert any("annex_attachment phải là true hoặc false" in p for p in caught.value.problems)
+
+
+def test_the_key_of_the_signer_is_the_configured_one_unlocked_by_what_they_type(run, pki, settings, client):
+    """The leader signs with the installation's key (PKCS#12 file or PKCS#11 token); the password or PIN
+    is what they type, never the one in the settings; a clerk has no key; without a key file the page
+    says what to configure instead of failing."""
+    key = server_key_for(leader())
+    assert key is not None and key.kind == "pkcs12" and key.path == pki.leader_p12
+    assert key.source("go-vao").password == "go-vao"
+    assert server_key_for(User.objects.get(username="ca.canbo")) is None
+
+    settings.BAOCAO_SIGNING_PKCS11_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
+    settings.BAOCAO_SIGNING_PKCS11_TOKEN, settings.BAOCAO_SIGNING_PKCS11_KEY = "token-ubnd", "lanh-dao"
+    settings.BAOCAO_SIGNING_PKCS11_PIN = "pin-trong-cau-hinh"
+    key = server_key_for(leader())
+    source = key.source("123456")
+    assert (source.kind, source.token_label, source.key_label, source.pin) == (
+        "pkcs11",
+        "token-ubnd",
+        "lanh-dao",
+        "123456",
+    )
+    assert "token «token-ubnd»" in key.label
+
+    settings.BAOCAO_SIGNING_PKCS11_LIBRARY = ""
+    settings.BAOCAO_SIGNING_PKCS12 = str(pki.directory / "khong-co.p12")
+    assert server_key_for(leader()) is None
+    client.force_login(leader())
+    page = client.get(reverse("reports:detail", args=[run.pk])).content.decode()
+    assert "Máy chủ chưa có khóa ký số cho tài khoản của bạn" in page
+    response = client.post(reverse("reports:sign", args=[run.pk]), {"secret": PASSWORD}, follow=True)
+    assert "Chưa ký số được: máy chủ chưa có khóa ký số" in response.content.decode()
+    assert_still_draft(run)
