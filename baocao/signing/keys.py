@@ -3,8 +3,9 @@
 API:
 
 - :class:`SignerSource` — the configuration of one key: ``SignerSource.pkcs12(path, password)`` or
-  ``SignerSource.pkcs11(library, token_label, key_label, pin, ca_certs=(...))``; its ``repr`` hides
-  the password and the PIN.
+  ``SignerSource.pkcs11(library, token_label, key_label, pin, ca_certs=(...))`` (an empty
+  ``key_label``: the token's only signing key, found by its ID, with the certificate of the same ID);
+  its ``repr`` hides the password and the PIN.
 - :func:`open_signer` — a context manager that yields a pyHanko ``Signer`` whose certificate has been
   read (so the errors below surface here, not in the middle of signing) and closes the token session
   afterwards::
@@ -197,17 +198,40 @@ def _open_pkcs11(source: SignerSource) -> Iterator[PKCS11Signer]:
             f"Không tìm thấy token ký số có nhãn «{source.token_label}». Hãy cắm token và thử lại."
         ) from exc
     try:
-        signer = PKCS11Signer(session, key_label=source.key_label, ca_chain=ca_chain)
+        if source.key_label:
+            signer = PKCS11Signer(session, key_label=source.key_label, ca_chain=ca_chain)
+        else:
+            signer = PKCS11Signer(session, key_id=_only_key_id(session, source), ca_chain=ca_chain)
         try:
             signer.signing_cert  # noqa: B018 (reads the key and the certificate from the token now)
         except (pkcs11.PKCS11Error, PyHankoSigningError) as exc:
             raise KeyNotFoundError(
                 f"Token «{source.token_label}» không có khóa ký số và chứng thư số "
                 f"có nhãn «{source.key_label}»."
+                if source.key_label
+                else f"Token «{source.token_label}» không có chứng thư số đi kèm khóa ký số."
             ) from exc
         yield signer
     finally:
         session.close()
+
+
+def _only_key_id(session: pkcs11.Session, source: SignerSource) -> bytes:
+    """The ID of the token's one signing key (a USB token usually holds one), when no label is given."""
+    keys = list(session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.PRIVATE_KEY}))
+    if len(keys) != 1:
+        raise KeyNotFoundError(
+            f"Token «{source.token_label}» có {len(keys)} khóa ký số: hãy ghi nhãn của khóa cần dùng "
+            "(BAOCAO_SIGNING_PKCS11_KEY)."
+            if keys
+            else f"Token «{source.token_label}» không có khóa ký số nào."
+        )
+    try:
+        return bytes(keys[0][pkcs11.Attribute.ID])
+    except (pkcs11.PKCS11Error, KeyError) as exc:
+        raise KeyNotFoundError(
+            f"Khóa ký số trên token «{source.token_label}» không có mã (ID): hãy ghi nhãn của khóa."
+        ) from exc
 
 
 @contextmanager

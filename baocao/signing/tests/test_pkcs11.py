@@ -119,3 +119,9 @@ def test_wrong_pin_unknown_token_and_unknown_key_are_named(token, pki):
     with pytest.raises(KeyNotFoundError, match=f"Token «{TOKEN}» không có khóa ký số"):
         with open_signer(SignerSource.pkcs11(token, TOKEN, "khoa-khac", PIN)):
             pass
+
+
+def test_a_token_with_one_key_needs_no_key_label(token, pki, report_pdf, demo_signer):
+    with open_signer(SignerSource.pkcs11(token, TOKEN, "", PIN, ca_certs=(pki.ca_cert,))) as signer:
+        signed = sign_pdf(report_pdf, signer, field_name="ChuKyToken", expected_signer_name=demo_signer.name)
+    assert verify_pdf(signed, [pki.ca_cert]).valid
