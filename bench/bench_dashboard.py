@@ -129,6 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=list(TARGETS_MS), default="demo")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--reuse", action="store_true", help="province: the data of an earlier run (DATABASE_URL)"
+    )
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory()
@@ -154,7 +157,15 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     print(f"Máy: {platform.platform()}, {os.cpu_count()} lõi, Python {platform.python_version()}")
-    username, params = setup_demo() if args.scale == "demo" else setup_province()
+    if args.scale == "demo":
+        username, params = setup_demo()
+    elif args.reuse:
+        from bench_scale import FIRST_YEAR, SCALES
+
+        username = "lanhdao_tinh"
+        params = {"unit": "ROOT", "period": f"{FIRST_YEAR + SCALES['province'].years - 1}12"}
+    else:
+        username, params = setup_province()
     client = Client()
     client.force_login(User.objects.get(username=username))
     unit = OrgUnit.objects.get(code=params["unit"])
@@ -162,6 +173,7 @@ def main() -> None:
     drill = {**params, "indicator": card.indicator.code, "kind": card.kind}
     pages = [
         ("trang tổng quan", reverse("home"), params, TARGETS_MS[args.scale]),
+        ("trang tổng quan, không tham số (kỳ, đơn vị mặc định)", reverse("home"), {}, TARGETS_MS[args.scale]),
         ("biểu đồ (JSON, 24 tháng)", reverse("analytics:dashboard_charts"), params, None),
         ("bảng theo đơn vị", reverse("analytics:dashboard_indicator"), drill, None),
     ]

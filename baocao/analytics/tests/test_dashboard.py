@@ -266,3 +266,11 @@ def test_admin_lists_the_cards(client_as):
     response = client_as("admin").get(reverse("admin:analytics_keyfigurecard_changelist"))
     assert response.status_code == 200
     assert "Thu ngân sách" in response.content.decode()
+
+
+def test_a_user_without_units_gets_a_message_not_an_error(client, demo):
+    client.force_login(User.objects.create_user("khach"))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "Bạn chưa được giao đơn vị nào để xem số liệu." in response.content.decode()
+    assert client.get(reverse("home"), {"unit": "TPLS"}).status_code == 404
