@@ -26,18 +26,20 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from baocao.core.periods import Period
-from baocao.demo.loader import DATA_DIR
 from baocao.reports.building import build_document
 from baocao.reports.contributions import import_contributions
 from baocao.reports.document import ReportDocument
 from baocao.reports.docx import GRID_STYLE, render_docx
-from baocao.reports.models import ReportType
+from baocao.reports.models import Contribution, ReportType
 from baocao.reports.pdf import INSTALL_HINT, convert_to_pdf, find_soffice
 from baocao.reports.tests.test_docx import sample_report
 from baocao.reports.word_frames import frame_of
 from baocao.testing.factories import computed_from_demo
 
 JUNE = Period.month(2020, 6)
+# Marked so that pytest-django sets up the test database even when this module runs alone (its
+# module-scoped fixtures would otherwise reach the development database).
+pytestmark = pytest.mark.django_db
 SECTION = "quan-ly-do-thi"  # 2.1. Quản lý đô thị: five paragraphs of one unit in the demo
 CHANGES = (0, 1, 3, 5, -1, -3, -5)  # paragraphs added (+) or removed (-)
 FILLER = (
@@ -54,11 +56,12 @@ class Variant:
     docx: bytes
 
 
-def _variant_yaml(change: int) -> str:
-    """The demo's narrative of June 2020 with ``change`` paragraphs added to or removed from SECTION."""
-    data: dict[str, list[dict[str, Any]]] = yaml.safe_load(
-        (DATA_DIR / f"contributions-{JUNE.id}.yaml").read_text(encoding="utf-8")
-    )
+def _variant_yaml(report_type: ReportType, change: int) -> str:
+    """The demo's narrative of June 2020 (as loaded) with ``change`` paragraphs added to or removed from
+    SECTION, in the YAML :func:`import_contributions` reads."""
+    data: dict[str, list[dict[str, str]]] = {}
+    for c in Contribution.objects.filter(report_type=report_type, period=JUNE.id).select_related("org_unit"):
+        data.setdefault(c.section_key, []).append({"unit": c.org_unit.code, "text": c.text})
     items = data[SECTION]
     unit = items[0]["unit"]
     assert len(items) >= 5 and all(item["unit"] == unit for item in items)
@@ -83,8 +86,9 @@ def variants(django_db_setup: None, django_db_blocker: Any) -> list[Variant]:
     def build() -> list[Variant]:
         report_type = ReportType.objects.get(code="KTXH_THANG")
         made = []
+        variants = {change: _variant_yaml(report_type, change) for change in CHANGES}
         for change in CHANGES:
-            import_contributions(report_type, JUNE, _variant_yaml(change))
+            import_contributions(report_type, JUNE, variants[change])
             document = build_document(report_type, report_type.org_unit, JUNE).document
             made.append(Variant(change, document, render_docx(document, frame_of(report_type))))
         return made
