@@ -23,6 +23,7 @@ from baocao.reports.models import (
     ReportRunEvent,
     ReportSection,
     ReportType,
+    ReportTypeEdition,
     SectionAssignment,
 )
 
@@ -78,12 +79,32 @@ class SectionAssignmentInline(ManagedTabularInline):
     extra = 0
 
 
+class ReportTypeEditionInline(ManagedStackedInline):
+    """Dated headers (reports.editions): issuer, place line, signer and recipients in force over a span;
+    a report uses the one holding its period's cut-off date. Also in the YAML as ``editions:``."""
+
+    model = ReportTypeEdition
+    fields = (
+        ("valid_from", "valid_to"),
+        "parent_body",
+        "issuer",
+        "issuer_short",
+        "place_name",
+        "authority",
+        "signer_titles",
+        "signer_name",
+        "recipients",
+        "note",
+    )
+    extra = 0
+
+
 @admin.register(ReportType)
 class ReportTypeAdmin(ManagedAdmin):
     form = ReportTypeForm
     list_display = ("code", "name", "period_type", "org_unit", "is_active")
     search_fields = ("search_key",)
-    inlines = [ReportSectionInline, SectionAssignmentInline]
+    inlines = [ReportSectionInline, SectionAssignmentInline, ReportTypeEditionInline]
 
 
 @admin.register(SectionAssignment)

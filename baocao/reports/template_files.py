@@ -18,6 +18,7 @@ from baocao.core.text import nfc
 from baocao.core.users import MaybeUser
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.checks import BlockChecker, parse_period_type
+from baocao.reports.editions import editions_data, parse_editions, replace_editions
 from baocao.reports.errors import ReportError, TemplateProblems
 from baocao.reports.models import (
     SIGNING_DIGITAL,
@@ -113,6 +114,8 @@ def report_type_data(report_type: ReportType) -> dict[str, Any]:
         data["signing"] = report_type.signing
     if report_type.annex_attachment:  # the annex as a separately signed attachment
         data["annex_attachment"] = True
+    if editions := editions_data(report_type):  # the dated headers (reports.editions), when there are
+        data["editions"] = editions
     return data
 
 
@@ -169,7 +172,7 @@ class _SectionSpec:
     children: list[_SectionSpec]
 
 
-_BLOCK_KEYS = {"text", "table", "contributions"}
+_BLOCK_KEYS = {"text", "table", "contributions", "chart"}
 _BLOCK_OPTIONS = {"pad_counts", "percent_decimals", "note"}
 
 
@@ -220,7 +223,7 @@ def _parse_sections(
                 or set(raw) - _BLOCK_KEYS - _BLOCK_OPTIONS
             ):
                 problems.append(
-                    f"{bat}: mỗi khối có đúng một trong các khóa text, table, contributions "
+                    f"{bat}: mỗi khối có đúng một trong các khóa text, table, contributions, chart "
                     "(và tùy chọn pad_counts, percent_decimals, note)."
                 )
                 continue
@@ -301,12 +304,13 @@ def import_report_types(text: str | bytes, user: MaybeUser = None) -> list[Repor
     units = {u.code: u for u in OrgUnit.objects.all()}
     checkers: dict[str, BlockChecker] = {}
     seen_codes: set[str] = set()
+    editions: dict[str, list[dict[str, Any]]] = {}
     for n, item in enumerate(data["report_types"], start=1):
         where = f"Loại báo cáo {n}"
         if not isinstance(item, dict):
             problems.append(f"{where}: phải là một bảng khóa–giá trị.")
             continue
-        unknown = set(item) - {"code", "org_unit", "sections", *_SIGNING_KEYS, *_TYPE_FIELDS}
+        unknown = set(item) - {"code", "org_unit", "sections", "editions", *_SIGNING_KEYS, *_TYPE_FIELDS}
         if unknown:
             problems.append(f"{where}: khóa không hợp lệ {', '.join(sorted(unknown))}.")
         code = text_field(item, "code", where, problems, required=True)
@@ -353,6 +357,7 @@ def import_report_types(text: str | bytes, user: MaybeUser = None) -> list[Repor
         if not specs:
             problems.append(f"{where}: chưa có mục nào (“sections”).")
         assignments = parse_assignments(item.get("sections"), where, units, problems)
+        editions[code] = parse_editions(item.get("editions"), where, problems)
         parsed.append((code, unit, fields, specs, assignments))
     if problems:
         raise TemplateProblems(problems)
@@ -369,5 +374,6 @@ def import_report_types(text: str | bytes, user: MaybeUser = None) -> list[Repor
             ReportSection.objects.filter(report_type=report_type).delete()
             _save_sections(report_type, specs, None, [0])
             replace_assignments(report_type, assignments)
+            replace_editions(report_type, editions.get(code, []))
             saved.append(report_type)
     return saved
