@@ -10,7 +10,7 @@ problem rejects the whole document with the row and field named.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -287,7 +287,3 @@ def cards_for(unit: OrgUnit, period_type: str | None = None) -> list[KeyFigureCa
         return []
     best = max(rank(c) for c in cards)
     return [c for c in cards if rank(c) == best]
-
-
-def indicators_of(cards: Iterable[KeyFigureCard]) -> list[str]:
-    return list(dict.fromkeys(c.indicator.code for c in cards))
