@@ -36,8 +36,8 @@ from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper, TimestampReque
 
 from .errors import NotAPdfError, SigningError, TimestampError
 from .keys import check_certificate_validity, check_signer_identity
-from .placement import Placement, Rect
-from .stamp import FONT_SIZE, Decree30StampStyle, Stamp, info_text_lines
+from .placement import INFO_LINE_HEIGHT, Placement, Rect
+from .stamp import Decree30StampStyle, Stamp, info_text_lines
 
 __all__ = ["MAX_PDF_BYTES", "sign_pdf"]
 
@@ -68,8 +68,8 @@ def _check_pdf(pdf: bytes) -> None:
 def _fit_text(placement: Placement, stamp: Stamp, signing_time: dt.datetime) -> Placement:
     """Grow the text area downwards when the info line wraps to more lines than it holds."""
     area = placement.text_area
-    lines = info_text_lines(stamp, signing_time, area.width)
-    needed = len(lines) * (FONT_SIZE * 1.15) + 3
+    lines = info_text_lines(stamp, signing_time, area)
+    needed = len(lines) * INFO_LINE_HEIGHT + 3
     if needed <= area.height:
         return placement
     extra = needed - area.height

@@ -149,9 +149,19 @@ def wrap(text: str, font: EmbeddedFont, width: float, size: float = FONT_SIZE) -
     return lines
 
 
-def info_text_lines(stamp: Stamp, signing_time: dt.datetime, width: float) -> list[str]:
-    """The info lines wrapped to ``width`` points."""
+def text_column(stamp: Stamp, area: Rect) -> tuple[float, float]:
+    """(left edge, width) of the info lines in ``area``: beside the seal when the organisation's
+    stamp shows one, else the whole width."""
+    left = area.x1
+    if stamp.kind == "organisation" and stamp.seal_image is not None:
+        left += area.height + 4
+    return left, area.x2 - left
+
+
+def info_text_lines(stamp: Stamp, signing_time: dt.datetime, area: Rect) -> list[str]:
+    """The info lines as they are printed in ``area`` (wrapped to its text column)."""
     font = EmbeddedFont(find_font())
+    _, width = text_column(stamp, area)
     return [line for part in stamp.info_lines(signing_time) for line in wrap(part, font, width)]
 
 
@@ -244,10 +254,7 @@ class Decree30Appearance(BaseStamp):
     ) -> list[bytes]:
         area = placement.text_area.relative_to(placement.box)
         font = EmbeddedFont(find_font())
-        left = area.x1
-        if stamp.kind == "organisation" and stamp.seal_image is not None:
-            left += area.height + 4
-        width = area.x2 - left
+        left, width = text_column(stamp, area)
         lines = [line for part in stamp.info_lines(signing_time) for line in wrap(part, font, width)]
         commands = [b"BT", b"0 g", b"/F1 %.1f Tf" % FONT_SIZE]
         baseline = area.y2 - FONT_SIZE * font.ascent / 1000 - 1

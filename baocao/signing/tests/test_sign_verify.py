@@ -154,3 +154,32 @@ def test_garbage_unsigned_and_untrusted_files_give_messages_not_errors(report_pd
     assert not untrusted.valid
     assert any("không do tổ chức chứng thực tin cậy cấp" in m for m in untrusted.messages)
     assert verify_pdf(signed, [Path(tmp_path / "missing.pem")]).valid is False
+
+
+def test_a_long_organisation_name_wraps_inside_the_field(report_pdf, pki, demo_signer):
+    organisation = f"{demo_signer.organisation} và các cơ quan chuyên môn trực thuộc"
+    placement = find_signature_block(report_pdf, demo_signer.name, titles=demo_signer.titles)
+    stamp = leader_stamp(
+        signer_name=demo_signer.name, organisation=organisation, signature_image=None, seal_image=None
+    )
+    with open_signer(SignerSource.pkcs12(pki.leader_p12, PASSWORD)) as signer:
+        signed = sign_pdf(report_pdf, signer, field_name="ChuKy", stamp=stamp, placement=placement)
+    with pikepdf.open(io.BytesIO(signed)) as pdf:
+        rect = next(
+            [float(v) for v in annot.Rect]
+            for page in pdf.pages
+            for annot in page.get("/Annots", [])
+            if annot.get("/FT") == "/Sig"
+        )
+    info = [
+        line
+        for line in text_lines(signed)
+        if line.page == placement.page and line.rect.y2 < placement.text_area.y2
+    ]
+    printed = " ".join(line.text for line in info)
+    assert f"Cơ quan: {organisation}" in printed
+    assert len([line for line in info if line.rect.x1 >= rect[0] - 1 and line.rect.x2 <= rect[2] + 1]) >= 4
+    for line in info:
+        assert rect[0] - 1 <= line.rect.x1 and line.rect.x2 <= rect[2] + 1 and rect[1] - 1 <= line.rect.y1, (
+            line
+        )
