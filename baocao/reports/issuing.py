@@ -268,7 +268,9 @@ def sign_and_issue(
                 pdfa=True,
                 metadata=pdf_metadata(run, document),
             )
-            titles = (document.authority, *document.signer_titles)
+            placement = find_signature_block(
+                main_pdf, signer_name, titles=(document.authority, *document.signer_titles)
+            )
             signed_main = sign_pdf(
                 main_pdf,
                 signer,
@@ -283,7 +285,7 @@ def sign_and_issue(
                     signature_image=signature_image,
                     seal_image=seal_image,
                 ),
-                placement=find_signature_block(main_pdf, signer_name, titles=titles),
+                placement=placement,
                 signing_time=when,
             )
             record: dict[str, Any] = {
@@ -293,6 +295,7 @@ def sign_and_issue(
                 "valid_until": certificate["tbs_certificate"]["validity"]["not_after"].native.isoformat(),
                 "signed_at": iso_signing_time(when),
                 "key": signer_source.kind,
+                "placement": placement.note,  # where the stamp went, found from the document (or not)
             }
         signed_annex = None
         if separate_annex and organisation is not None:
@@ -318,8 +321,10 @@ def sign_and_issue(
                 record["annex_holder"] = certificate_holder(org_signer.signing_cert)
     except SigningError as exc:
         raise ReportError(f"{FAILED}: {exc}") from exc
-    except pdf.PdfError as exc:
+    except (pdf.PdfError, docx.DocxError) as exc:
         raise ReportError(f"{FAILED}: {exc}") from exc
+    except pikepdf.PdfError as exc:  # the converted file could not be split into report and annex
+        raise ReportError(f"{FAILED}: không tách được phụ lục khỏi tệp PDF ({exc}).") from exc
     with transaction.atomic():
         locked = (
             ReportRun.objects.select_for_update().select_related("report_type", "org_unit").get(pk=run.pk)

@@ -126,6 +126,7 @@ def test_leader_signs_and_issues_the_report_and_verification_holds(run, pki, tmp
     signed = bytes(issued.signed_pdf)
     assert signed.startswith(b"%PDF")
     assert issued.signature["holder"] == run.report_type.signer_name
+    assert "khối chữ ký" in issued.signature["placement"]  # the stamp found the signature block
 
     report = pdfsig(signed, tmp_path)
     assert "Signature is Valid" in report
