@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
+from baocao.reports.models import ReportType
 from baocao.signing import SignerSource, open_signer, sign_pdf, verify_pdf
 from baocao.signing.demo_pki import SAMPLE_MARK, load_demo_pki
 
@@ -55,3 +56,32 @@ def test_make_demo_pki_refuses_production(tmp_path, settings):
     with pytest.raises(CommandError, match="Không tạo khóa ký số thử nghiệm trên máy chủ thật"):
         call_command("make_demo_pki", "--dir", str(tmp_path), "--leader", "A", "--organisation", "B")
     assert not list(tmp_path.iterdir())
+
+
+def test_make_demo_pki_takes_the_signer_and_body_from_the_report_type(tmp_path, settings, world):
+    settings.BAOCAO_SIGNING_PASSWORD = "mat-khau-demo"
+    ReportType.objects.create(
+        code="BC_THU",
+        name="Báo cáo thử",
+        period_type="month",
+        org_unit=world.city,
+        issuer="ỦY BAN NHÂN DÂN\nTHÀNH PHỐ THỬ",
+        issuer_short="UBND thành phố Thử",
+        place_name="TP. Thử",
+        signer_name="Trần Thị Thử",
+    )
+    call_command("make_demo_pki", "--dir", str(tmp_path), stdout=StringIO())
+    pki = load_demo_pki(tmp_path, "mat-khau-demo")
+    assert pki is not None
+    _, cert, _ = pkcs12.load_key_and_certificates(pki.leader_p12.read_bytes(), b"mat-khau-demo")
+    assert cert is not None
+    assert "CN=Trần Thị Thử" in cert.subject.rfc4514_string()
+    assert "O=Ủy ban nhân dân thành phố Thử" in cert.subject.rfc4514_string()
+    _, org_cert, _ = pkcs12.load_key_and_certificates(pki.organisation_p12.read_bytes(), b"mat-khau-demo")
+    assert org_cert is not None and "CN=Ủy ban nhân dân thành phố Thử" in org_cert.subject.rfc4514_string()
+
+
+def test_make_demo_pki_without_report_types_says_what_to_do(tmp_path, settings, db):
+    settings.BAOCAO_SIGNING_PASSWORD = "mat-khau-demo"
+    with pytest.raises(CommandError, match="Chưa có loại báo cáo nào"):
+        call_command("make_demo_pki", "--dir", str(tmp_path))
