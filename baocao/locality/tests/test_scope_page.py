@@ -83,6 +83,40 @@ def test_the_page_refuses_the_whole_bundle_naming_the_first_object_outside(clien
     assert _state() == before
 
 
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        # a role for themselves on the province, above their ward
+        (
+            {"roles.csv": "username,role,org_unit,valid_from\npa.admin,admin,TINH_THU,2025-07-01\n"},
+            "TINH_THU",
+        ),
+        # renaming the province office's clerk, whose role is outside the ward
+        ({"users.csv": "username,first_name,last_name\ntinh.vanphong,Kẻ,Lạ\n"}, "tinh.vanphong"),
+        # a data set of the commune next door
+        (
+            {
+                "data-sets.csv": "code,name,period_type\nBM_XA_B,Biểu của xã bên cạnh,month\n",
+                "data-set-units.csv": "data_set,org_unit\nBM_XA_B,XA_B\n",
+            },
+            "XA_B",
+        ),
+    ],
+)
+def test_roles_users_and_forms_outside_the_subtree_are_refused_too(client, province, files, named):
+    make_user("tinh.vanphong", "office", OrgUnit.objects.get(code="TINH_THU"), first_name="Văn phòng")
+    client.force_login(province)
+    before = (_state(), list(province.__class__.objects.values_list("username", "first_name")))
+
+    response = client.post(URL + "chay-thu/", {"file": upload("phuong-a.zip", zipped(files))})
+
+    page = response.content.decode()
+    assert response.status_code == 400, page
+    errors = re.search(r'<ul class="error">(.*?)</ul>', page, re.DOTALL)
+    assert errors and named in errors.group(1), page
+    assert (_state(), list(province.__class__.objects.values_list("username", "first_name"))) == before
+
+
 def test_the_command_as_that_administrator_refuses_it_the_same_way(tmp_path, province):
     for name, text in TOUCHING_ANOTHER_SUBTREE.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
