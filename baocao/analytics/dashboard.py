@@ -328,24 +328,23 @@ def unit_table(
     kind: str,
     children: Iterable[OrgUnit],
     parents: set[int],
-) -> tuple[Figure, list[UnitRow]]:
-    """The indicator for ``unit`` and each of ``children`` (each rolled up over its subtree) in ``period``,
-    with the previous period and last year: one `get_figures` call. ``parents``: the ids of the children
-    that have units below them."""
+) -> tuple[UnitRow, list[UnitRow]]:
+    """The indicator for ``unit`` (the total row) and each of ``children`` (each rolled up over its subtree)
+    in ``period``, with the previous period and last year: one `get_figures` call. ``parents``: the ids of
+    the children that have units below them."""
     children = list(children)
     figures = get_figures([unit, *children], period, [indicator_code], kinds=[kind])
-    total = figures.get(indicator_code, kind, unit.code)
-    direction, band = total.indicator.direction, total.indicator.warning_band
-    rows = []
-    for child in children:
-        figure = figures.get(indicator_code, kind, child.code)
-        rows.append(
-            UnitRow(
-                child,
-                figure,
-                child.pk in parents,
-                card_status(figure.value, figure.previous, direction, band),
-                card_status(figure.value, figure.last_year, direction, band),
-            )
+    indicator = figures.indicators[indicator_code]
+    direction, band = indicator.direction, indicator.warning_band
+
+    def row(member: OrgUnit, has_children: bool) -> UnitRow:
+        figure = figures.get(indicator_code, kind, member.code)
+        return UnitRow(
+            member,
+            figure,
+            has_children,
+            card_status(figure.value, figure.previous, direction, band),
+            card_status(figure.value, figure.last_year, direction, band),
         )
-    return total, rows
+
+    return row(unit, bool(children)), [row(child, child.pk in parents) for child in children]

@@ -202,7 +202,8 @@ def dashboard_indicator(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "total": total,
-            "rows": rows,
+            "rows": [r for r in rows if r.figure.has_data],
+            "without_data": [r.unit for r in rows if not r.figure.has_data],
             "kind_label": ValueKind(kind).label,
             "kinds": ValueKind.choices,
             "window": period.reporting_window,
