@@ -46,6 +46,29 @@ INSIDE = {
 }
 
 
+REPORT_TYPE_OF_XA_B = """report_types:
+- code: XA_B_THANG
+  name: Báo cáo tháng của xã
+  period_type: month
+  org_unit: XA_B
+  issuer: [ỦY BAN NHÂN DÂN, XÃ BÌNH MINH]
+  issuer_short: UBND xã Bình Minh
+  number_suffix: BC-UBND
+  place_name: Bình Minh
+  doc_type_name: BÁO CÁO
+  summary: "Tình hình {{ ky }}"
+  authority: TM. ỦY BAN NHÂN DÂN
+  signer_titles: [CHỦ TỊCH]
+  signer_name: Người Ký
+  recipients: ["Lưu: VT."]
+  sections:
+  - key: chung
+    title: Tình hình chung
+    blocks:
+    - text: "Trong {{ ky }}, tình hình ổn định."
+"""
+
+
 @pytest.fixture
 def province(db):
     """The province of the page tests' bundle, imported by the system; the ward's administrator."""
@@ -93,6 +116,8 @@ def test_the_page_refuses_the_whole_bundle_naming_the_first_object_outside(clien
         ),
         # renaming the province office's clerk, whose role is outside the ward
         ({"users.csv": "username,first_name,last_name\ntinh.vanphong,Kẻ,Lạ\n"}, "tinh.vanphong"),
+        # a report type of the commune next door (the issue: "could replace another locality's report type")
+        ({"report-types.yaml": REPORT_TYPE_OF_XA_B}, "XA_B"),
         # a data set of the commune next door
         (
             {
