@@ -29,6 +29,7 @@ migrate: setup
 
 demo: migrate
 	$(BIN)/python manage.py load_demo --print-logins
+	$(BIN)/python manage.py make_demo_pki
 
 run: demo
 	@echo "Mở http://$(HOST)/ và đăng nhập bằng tài khoản ở trên."
