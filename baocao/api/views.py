@@ -580,7 +580,8 @@ class ReportRunViewSet(ReadOnly, mixins.CreateModelMixin):
 
     def get_queryset(self) -> QuerySet[ReportRun]:
         queryset = for_user(ReportRun.objects.all(), self.request.user, Action.VIEW)
-        queryset = queryset.select_related("report_type", "org_unit").defer("docx", "pdf", "document")
+        files = ("docx", "pdf", "document", "signed_pdf", "signed_annex_pdf")  # read only when downloaded
+        queryset = queryset.select_related("report_type", "org_unit").defer(*files)
         return _filter(
             queryset.order_by("pk"), self.request, report_type="report_type__code", period="period"
         )

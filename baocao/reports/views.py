@@ -56,8 +56,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "org_unit"
         )
     )
-    runs = for_user(ReportRun.objects.all(), request.user, Action.VIEW).select_related(
-        "report_type", "org_unit"
+    runs = (
+        for_user(ReportRun.objects.all(), request.user, Action.VIEW)
+        .select_related("report_type", "org_unit")
+        .defer("docx", "pdf", "document", "figures", "signed_pdf", "signed_annex_pdf")  # the list shows none
     )
     by_type = {t.pk: [r for r in runs.order_by("-period") if r.report_type_id == t.pk] for t in report_types}
     compile_units = set(units_for(request.user, Action.COMPILE).values_list("pk", flat=True))
