@@ -170,6 +170,9 @@ def test_leader_signs_and_issues_the_report_and_verification_holds(run, pki, tmp
         "Kết quả: Chữ ký số HỢP LỆ" in out.getvalue()
         and f"Người ký: {run.report_type.signer_name}" in out.getvalue()
     )
+    # pyHanko's validation: whole file covered, not changed since
+    assert "Chữ ký bao trùm toàn bộ tệp: Có" in out.getvalue()
+    assert "Văn bản bị thay đổi sau khi ký: Không" in out.getvalue()
     out = io.StringIO()
     with pytest.raises(CommandError, match="không hợp lệ"):
         call_command("verify_pdf", str(bad), stdout=out)
