@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from baocao.signing import (
     CertificateExpiredError,
@@ -46,7 +47,7 @@ def test_password_is_not_shown_in_the_configuration(pki):
     assert "123456" not in repr(SignerSource.pkcs11("/lib.so", "token", "key", "123456"))
 
 
-def test_expired_certificate_is_refused_at_signing_time(report_pdf, make_p12, demo_signer):
+def test_expired_certificate_is_refused_at_signing_time(report_pdf, make_p12, demo_signer, other_ca):
     expired = make_p12(
         demo_signer.name, not_before=NOW - dt.timedelta(days=400), not_after=NOW - dt.timedelta(days=30)
     )
@@ -57,7 +58,12 @@ def test_expired_certificate_is_refused_at_signing_time(report_pdf, make_p12, de
             sign_pdf(report_pdf, signer, field_name="ChuKy")
         # the same certificate was valid at a time inside its validity: signing then works
         signed = sign_pdf(report_pdf, signer, field_name="ChuKy", signing_time=NOW - dt.timedelta(days=60))
-    assert verify_pdf(signed, []).signed
+    # ... and a verifier today is told that the certificate has expired since (no timestamp, no LTV)
+    result = verify_pdf(signed, [other_ca.cert.public_bytes(Encoding.PEM)])
+    assert result.signed and result.intact and not result.valid
+    assert any(f"của {demo_signer.name}: chứng thư số đã hết hạn ngày" in m for m in result.messages), (
+        result.messages
+    )
 
 
 def test_not_yet_valid_certificate_is_refused(report_pdf, make_p12, demo_signer):
