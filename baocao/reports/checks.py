@@ -20,6 +20,7 @@ from baocao.core.text import nfc
 from baocao.indicators.models import Indicator, TargetType
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.building import parse_paragraphs, parse_table
+from baocao.reports.charts import chart_problems
 from baocao.reports.errors import ReportError
 from baocao.reports.models import BlockKind
 from baocao.reports.providers import provided_context
@@ -119,6 +120,8 @@ class BlockChecker:
         return cls(set(sample.indicators), context, trials)
 
     def problems(self, source: str, kind: str = BlockKind.TEXT) -> list[str]:
+        if kind == BlockKind.CHART:  # settings, not a template (reports.charts)
+            return chart_problems(source, self.codes)
         problems = validate_block(source, self.codes)
         if problems:
             return problems

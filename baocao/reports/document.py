@@ -8,12 +8,14 @@ only lay it out in the format of Decree 30/2020.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = [
     "Annex",
     "BodyItem",
+    "Chart",
     "Heading",
     "Paragraph",
     "ReportDocument",
@@ -73,7 +75,22 @@ class Table:
     numeric: frozenset[int] = frozenset()
 
 
-BodyItem = Heading | Paragraph | Table
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn on the server (reports.charts): a PNG ``image`` printed ``width_mm`` wide, its caption
+    ``title`` and ``description``, its values as text (the picture's alternative text)."""
+
+    title: str
+    image: bytes
+    width_mm: int
+    description: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.title
+
+
+BodyItem = Heading | Paragraph | Table | Chart
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,8 @@ def _item_to_json(item: BodyItem) -> dict[str, Any]:
     data = asdict(item)
     if isinstance(item, Table):
         data["numeric"] = sorted(item.numeric)
+    if isinstance(item, Chart):
+        data["image"] = base64.b64encode(item.image).decode("ascii")
     data["type"] = type(item).__name__.lower()
     return data
 
@@ -157,6 +176,10 @@ def _item_from_json(data: dict[str, Any]) -> BodyItem:
                 rows=tuple(tuple(row) for row in data["rows"]),
                 title=data["title"],
                 numeric=frozenset(data["numeric"]),
+            )
+        case "chart":
+            return Chart(
+                data["title"], base64.b64decode(data["image"]), data["width_mm"], data["description"]
             )
     raise ValueError(f"Không nhận ra phần tử văn bản: {data!r}")
 

@@ -39,7 +39,8 @@ from jinja2.sandbox import SecurityError
 from lxml import etree
 
 from baocao.core.numbers import keep_units_together
-from baocao.reports.document import Annex, BodyItem, Heading, Paragraph, ReportDocument, Run, Table
+from baocao.reports.charts import ChartPicture, bind_pictures
+from baocao.reports.document import Annex, BodyItem, Chart, Heading, Paragraph, ReportDocument, Run, Table
 from baocao.reports.limits import FRAME_LIMITS, BoundedEnvironment, RenderError, render_scope
 
 __all__ = ["DEFAULT_FRAME", "FRAME_VARIABLES", "DocxError", "frame_context", "render_docx", "validate_frame"]
@@ -113,6 +114,8 @@ def _item(item: BodyItem) -> dict[str, Any]:
         return base | {"kind": f"heading{item.level}", "text": _print(item.text)}
     if isinstance(item, Paragraph):
         return base | {"kind": "paragraph", "text": _rich(item.runs)}
+    if isinstance(item, Chart):  # a picture and its caption in a body paragraph (reports.charts)
+        return base | {"kind": "paragraph", "text": ChartPicture(item)}
     if isinstance(item, Table):
         width = len(item.columns)
         if width == 0:
@@ -222,6 +225,7 @@ def render_docx(document: ReportDocument, frame: bytes | None = None) -> bytes:
     """The report as a .docx, laid out by ``frame`` (the default frame when None)."""
     template = _template(DEFAULT_FRAME.read_bytes() if frame is None else frame)
     context = frame_context(document)
+    bind_pictures(context, template)
     environment = _environment()
     try:
         with render_scope(environment):  # one budget for all the parts (body, headers, footers)

@@ -1,10 +1,12 @@
-"""Template tags that print a report's body items (headings, paragraphs with their runs, tables)."""
+"""Template tags that print a report's body items (headings, paragraphs with their runs, tables, charts)."""
+
+import base64
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from baocao.reports.document import BodyItem, Heading, Paragraph, Run, Table
+from baocao.reports.document import BodyItem, Chart, Heading, Paragraph, Run, Table
 
 register = template.Library()
 
@@ -27,6 +29,14 @@ def body_item(item: BodyItem) -> SafeString:
         return format_html('<p class="heading level{}"><strong>{}</strong></p>', item.level, item.text)
     if isinstance(item, Paragraph):
         return format_html("<p>{}</p>", format_html_join("", "{}", ((_run(run),) for run in item.runs)))
+    if isinstance(item, Chart):  # the PNG itself (the CSP allows data: images), its values as the alt text
+        source = "data:image/png;base64," + base64.b64encode(item.image).decode("ascii")
+        return format_html(
+            '<figure class="chart"><img src="{}" alt="{}"><figcaption><em>{}</em></figcaption></figure>',
+            source,
+            item.description or item.title,
+            item.title,
+        )
     assert isinstance(item, Table)
     head = format_html_join("", "<th>{}</th>", ((c,) for c in item.columns))
     rows = format_html_join(
