@@ -238,12 +238,18 @@ def _stand_alone(members: Sequence[OrgUnit]) -> set[int]:
 
 
 def province_rollup(
-    province: OrgUnit, period: Period | str, indicator_codes: Iterable[str] | None = None
+    province: OrgUnit,
+    period: Period | str,
+    indicator_codes: Iterable[str] | None = None,
+    *,
+    kinds: Iterable[str] = (ValueKind.ACTUAL,),
 ) -> ProvinceRollup:
     """The province's figures and its members' (its units one level down that exist in the period), from
     the figures layer: one roll-up call for the province and the members with units below them (or
     predecessors with units below), one call without roll-up for the other members — the same figures
-    as a single roll-up call over all of them, a fixed number of queries."""
+    as a single roll-up call over all of them, a fixed number of queries. ``kinds``: the kinds of value
+    read (thực hiện by default: what rankings and the dashboard compare; each kind more is as many
+    figures more to build)."""
     period = Period.parse(period) if isinstance(period, str) else period
     start, end = period.reporting_window
     members = list(
@@ -253,10 +259,12 @@ def province_rollup(
     )
     codes = None if indicator_codes is None else list(indicator_codes)
     alone = _stand_alone(members)
-    figures = get_figures([province, *(m for m in members if m.pk not in alone)], period, codes, rollup=True)
+    kinds = [str(k) for k in kinds]
+    asked = [province, *(m for m in members if m.pk not in alone)]
+    figures = get_figures(asked, period, codes, kinds=kinds, rollup=True)
     simple = [m for m in members if m.pk in alone]
     if simple:
-        own = get_figures(simple, period, codes, rollup=False)
+        own = get_figures(simple, period, codes, kinds=kinds, rollup=False)
         figures = FigureSet(
             period, [province, *members], figures.indicators, {**figures.figures, **own.figures}
         )
