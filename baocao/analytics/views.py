@@ -69,14 +69,16 @@ class _BadInput(Exception):
 def _period_of(request: HttpRequest) -> tuple[Period, str]:
     """The period asked for (``?period=``), else the month of the latest stored values; an invalid one is
     reported and the default shown."""
-    default = latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
     text = request.GET.get("period", "").strip()
+    if text:
+        try:
+            return Period.parse(text), ""
+        except PeriodError as exc:
+            error = str(exc)
+    default = latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
     if not text:
         return default, ""
-    try:
-        return Period.parse(text), ""
-    except PeriodError as exc:
-        return default, f"Kỳ “{text[:20]}” không hợp lệ: {exc} Trang hiển thị {default.label}."
+    return default, f"Kỳ “{text[:20]}” không hợp lệ: {error} Trang hiển thị {default.label}."
 
 
 def _unit_of(request: HttpRequest, visible: OrgUnitQuerySet) -> OrgUnit | None:

@@ -244,5 +244,6 @@ def latest_month() -> Period | None:
         DataValue.objects.filter(period__regex=r"^\d{6}$")
         .order_by("-period")
         .values_list("period", flat=True)
+        .first()  # LIMIT 1: `if queryset` fetched every stored period (seconds for a province's millions)
     )
-    return Period.parse(latest[0]) if latest else None
+    return Period.parse(latest) if latest else None
