@@ -67,7 +67,8 @@ def test_leader_signs_june_2020_and_the_verification_page_accepts_it(
         page.get_by_role("link", name="Tải PDF đã ký số").click()
     signed = Path(tmp_path / download.value.suggested_filename)
     download.value.save_as(signed)
-    assert signed.read_bytes() == bytes(ReportRun.objects.get().signed_pdf)
+    stored = ReportRun.objects.get().signed_pdf
+    assert stored is not None and signed.read_bytes() == bytes(stored)
     report = subprocess.run(["pdfsig", str(signed)], capture_output=True, text=True, timeout=60).stdout
     assert "Signature is Valid" in report and "Total document signed" in report
 
