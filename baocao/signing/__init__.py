@@ -9,7 +9,8 @@ Modules (each documents its API):
   :func:`check_signer_identity`, :func:`check_certificate_validity`;
 - ``placement``: :func:`find_signature_block` (the leader's signature, found from the signer's name in
   the PDF), :func:`find_top_right` (the organisation's signature on copies and annexes);
-- ``stamp``: :func:`leader_stamp`, :func:`organisation_stamp` (what the visible signature shows);
+- ``stamp``: :func:`leader_stamp`, :func:`attachment_stamp` (annexes), :func:`organisation_stamp` (copies):
+  what the visible signature shows;
 - ``sign``: :func:`sign_pdf` (PAdES B-B, B-T with a timestamp URL; incremental);
 - ``verify``: :func:`verify_pdf` (never raises; Vietnamese messages);
 - ``errors``: :class:`SigningError` and its subclasses;
@@ -34,7 +35,7 @@ from .errors import (
 from .keys import SignerSource, check_certificate_validity, check_signer_identity, open_signer
 from .placement import Placement, PlacementNotFoundError, Rect, find_signature_block, find_top_right
 from .sign import sign_pdf
-from .stamp import Stamp, iso_signing_time, leader_stamp, organisation_stamp
+from .stamp import Stamp, attachment_stamp, iso_signing_time, leader_stamp, organisation_stamp
 from .verify import SignatureReport, Verification, verify_pdf
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "TokenNotFoundError",
     "Verification",
     "WrongPasswordError",
+    "attachment_stamp",
     "check_certificate_validity",
     "check_signer_identity",
     "find_signature_block",

@@ -7,9 +7,12 @@ Two kinds (:class:`Stamp`):
   at its real size, about 35 mm) over about the left third of it, and an info line in Times New Roman
   10 pt, black, upright: the signer, the organisation and the signing time in ISO 8601 with the Vietnam
   offset ("2020-06-05T09:30:00+07:00");
-- :func:`organisation_stamp` — the organisation's signature on copies and annexes, at the top right of
-  the first page: the organisation, the document's number (when given) and the signing time, in the same
-  font; the seal image is optional (not shown by default).
+- :func:`attachment_stamp` — the organisation's signature on an annex signed as a file of its own, at
+  the top right of its first page: no image, the number and code of the document it belongs to and the
+  signing time (what Decree 30 shows on electronic attachments);
+- :func:`organisation_stamp` — the organisation's signature on copies, at the top right of the first
+  page: the organisation, the document's number (when given) and the signing time, in the same font; the
+  seal image is optional (not shown by default).
 
 A stamp is drawn into the rectangle chosen by :mod:`baocao.signing.placement` by
 :class:`Decree30StampStyle`, a pyHanko stamp style; :func:`baocao.signing.sign.sign_pdf` puts them
@@ -44,6 +47,7 @@ __all__ = [
     "VIETNAM",
     "Decree30StampStyle",
     "Stamp",
+    "attachment_stamp",
     "iso_signing_time",
     "leader_stamp",
     "organisation_stamp",
@@ -83,7 +87,7 @@ def _load_image(image: Path | bytes | Image.Image | None, what: str) -> Image.Im
 class Stamp:
     """What a visible signature shows (build it with :func:`leader_stamp` or :func:`organisation_stamp`)."""
 
-    kind: Literal["leader", "organisation"]
+    kind: Literal["leader", "organisation", "attachment"]
     organisation: str
     signer_name: str = ""
     document_number: str = ""
@@ -95,6 +99,8 @@ class Stamp:
         when = f"Thời gian ký: {iso_signing_time(signing_time)}"
         if self.kind == "leader":
             return [f"Người ký: {self.signer_name}", f"Cơ quan: {self.organisation}", when]
+        if self.kind == "attachment":
+            return [f"Số, ký hiệu: {self.document_number}", when]
         lines = [f"Cơ quan: {self.organisation}"]
         if self.document_number:
             lines.append(f"Số, ký hiệu: {self.document_number}")
@@ -131,6 +137,13 @@ def organisation_stamp(
         document_number=clean(document_number),
         seal_image=_load_image(seal_image, "ảnh con dấu"),
     )
+
+
+def attachment_stamp(*, document_number: str) -> Stamp:
+    """The organisation's signature on an attachment signed as a file of its own (an annex): Decree 30
+    shows no image, only the number and code of the document it belongs to and the signing time, at
+    the top right of its first page (vn-rules.md, "Electronic attachments")."""
+    return Stamp(kind="attachment", organisation="", document_number=clean(document_number))
 
 
 def wrap(text: str, font: EmbeddedFont, width: float, size: float = FONT_SIZE) -> list[str]:

@@ -8,6 +8,7 @@ import pikepdf
 
 from baocao.signing import (
     SignerSource,
+    attachment_stamp,
     find_signature_block,
     find_top_right,
     leader_stamp,
@@ -17,6 +18,7 @@ from baocao.signing import (
     verify_pdf,
 )
 from baocao.signing.placement import text_lines
+from baocao.signing.stamp import iso_signing_time
 
 from .conftest import PASSWORD
 
@@ -78,3 +80,28 @@ def test_annex_gets_the_organisations_signature_top_right_after_the_leaders(repo
         "và không bị thay đổi sau khi ký."
     )
     assert not result.signatures[0].covers_whole_file and not result.signatures[0].modified_after_signing
+
+
+def test_an_annex_signed_on_its_own_shows_number_and_time_without_image(report_pdf, pki, demo_signer):
+    """Decree 30 on electronic attachments: top right of page 1, no image, số/ký hiệu and the time."""
+    with open_signer(SignerSource.pkcs12(pki.organisation_p12, PASSWORD)) as signer:
+        signed = sign_pdf(
+            report_pdf,
+            signer,
+            field_name="ChuKyCoQuan",
+            stamp=attachment_stamp(document_number="01/BC-UBND"),
+            placement=find_top_right(report_pdf),
+        )
+    when = verify_pdf(signed, [pki.ca_cert]).signing_time
+    assert when is not None
+    page, rect = _widgets(signed)["ChuKyCoQuan"]
+    assert page == 0
+    inside = [
+        line.text
+        for line in text_lines(signed)
+        if line.page == 0 and rect[0] - 1 <= line.rect.x1 and line.rect.y1 >= rect[1] - 1
+    ]
+    assert inside == ["Số, ký hiệu: 01/BC-UBND", f"Thời gian ký: {iso_signing_time(when)}"]
+    with pikepdf.open(io.BytesIO(signed)) as document:
+        widget = next(a for a in document.pages[0].Annots if a.get("/FT") == "/Sig")
+        assert "/XObject" not in widget.AP.N.Resources  # no image
