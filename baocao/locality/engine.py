@@ -115,14 +115,16 @@ class ImportPlan:
             + (f", {len(self.errors)} lỗi" if self.errors else "")
         )
 
-    def lines(self, *, unchanged: bool = False) -> list[str]:
+    def lines(self, *, unchanged: bool = False, done: bool = False) -> list[str]:
         """The plan in Vietnamese, for the command and the page: errors first, then what is created,
-        what changes, and how many objects are left alone (each listed with ``unchanged``)."""
+        what changes, and how many objects are left alone (each listed with ``unchanged``); ``done``:
+        worded as what the import did rather than what it will do."""
         out = [f"Bộ cấu hình “{self.bundle_name}” (SHA-256 {self.bundle_sha256[:16]}…): {self.summary()}."]
         if self.errors:
             out.append("Lỗi (không ghi gì):")
             out += [f"  - {e}" for e in self.errors]
-        for status, title in (("created", "Sẽ tạo mới"), ("changed", "Sẽ thay đổi")):
+        titles = ("Đã tạo mới", "Đã thay đổi") if done else ("Sẽ tạo mới", "Sẽ thay đổi")
+        for status, title in zip(("created", "changed"), titles, strict=True):
             items = self.with_status(status)  # type: ignore[arg-type]
             if items:
                 out.append(f"{title} ({len(items)}):")

@@ -24,6 +24,7 @@ from baocao.analytics.cards import dump_cards, load_cards
 from baocao.collection.models import ValueKind
 from baocao.core.cells import csv_escape
 from baocao.core.csvio import ImportRejected, write_rows
+from baocao.core.numbers import parse_number
 from baocao.core.periods import PeriodType
 from baocao.indicators.models import (
     Aggregation,
@@ -889,7 +890,8 @@ class Rules(Section):
     def export(self, scope: Scope = None) -> dict[str, str]:
         rules, deviations = self._data(scope)
         for d in deviations:
-            d["factor"] = d["factor"].replace(".", "").replace(",", ".")  # YAML number: 3, 2.5
+            factor = parse_number(d["factor"])  # a YAML number: 3, 2.5
+            d["factor"] = int(factor) if factor == factor.to_integral_value() else float(factor)
         return {"rules.yaml": yaml_text(RULES_HEADER, {"rules": rules, "deviation": deviations})}
 
     def owners(self, fields: Fields) -> set[str] | None:

@@ -1,7 +1,8 @@
 """Key-figure cards are data: loaded from rows (the demo's key-figures.yaml), dumped back to the same rows,
 chosen per unit or report type, all or nothing, MANAGE only."""
 
-from pathlib import Path
+import csv
+import io
 
 import pytest
 import yaml
@@ -11,11 +12,23 @@ from django.core.exceptions import PermissionDenied
 from baocao.analytics.cards import cards_for, dump_cards, dump_directions, load_cards, load_directions
 from baocao.analytics.models import KeyFigureCard
 from baocao.core.csvio import ImportRejected
-from baocao.demo.loader import DATA_DIR
+from baocao.core.numbers import parse_number
+from baocao.demo.loader import DEMO_BUNDLE
 from baocao.indicators.models import Direction, Indicator
 from baocao.orgunits.models import OrgUnit
 
-KEY_FIGURES = yaml.safe_load(Path(DATA_DIR / "key-figures.yaml").read_text(encoding="utf-8"))
+# The demo's cards are its bundle's key-figure file; whether up is good is a column of its indicators.csv.
+KEY_FIGURES = {
+    "cards": yaml.safe_load((DEMO_BUNDLE / "key-figures.yaml").read_text(encoding="utf-8"))["cards"],
+    "indicators": [
+        {
+            "code": r["code"],
+            "direction": r["direction"],
+            "warning_band": float(parse_number(r["warning_band"])),
+        }
+        for r in csv.DictReader(io.StringIO((DEMO_BUNDLE / "indicators.csv").read_text(encoding="utf-8")))
+    ],
+}
 
 
 def test_demo_cards_round_trip(demo):

@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Không có người dùng “{options['username']}”.")
         bundle = read_bundle(options["source"])
         result = apply_import(actor, bundle, dry_run=options["dry_run"])
-        lines = result.plan.lines(unchanged=options["list_unchanged"])
+        lines = result.plan.lines(unchanged=options["list_unchanged"], done=result.applied)
         if not result.ok:
             self.stderr.write("\n".join(lines))
             raise CommandError("Bộ cấu hình không được nhập (không ghi gì).")
