@@ -630,21 +630,58 @@ def _load_indicators(queryset: QuerySet[Indicator]) -> list[Indicator]:
 _GroupKey = tuple[int, int, str, str]
 
 
+def _borrowed(
+    unit_plans: dict[int, dict[str, _Plan | None]],
+    raw: dict[_GroupKey, list[_Group]],
+    multiplicity: Counter[int],
+) -> dict[_GroupKey, tuple[int, list[_Group]]]:
+    """For each (indicator, unit, period, kind) of a unit whose period a succession reaches: how many
+    of its predecessors have values, and their groups times their factor (share) — computed once from
+    the predecessors' values, not once per figure."""
+    users: dict[tuple[int, str], list[tuple[int, Decimal, int]]] = defaultdict(list)
+    for unit_pk, plans in unit_plans.items():
+        m = multiplicity[unit_pk]
+        for period_id, plan in plans.items():
+            for predecessor_id, factor in plan.parts if plan is not None else ():
+                users[(predecessor_id, period_id)].append((unit_pk, factor, m))
+    borrowed: dict[_GroupKey, tuple[int, list[_Group]]] = {}
+    for (ind, predecessor_id, period_id, kind), stored in raw.items():
+        for unit_pk, factor, m in users.get((predecessor_id, period_id), ()):
+            key = (ind, unit_pk, period_id, kind)
+            found, extra = borrowed.get(key, (0, []))
+            extra.extend((unit_key, total * factor * m, count * m) for unit_key, total, count in stored)
+            borrowed[key] = (found + 1, extra)
+    return borrowed
+
+
+class _Ids(NamedTuple):
+    """The period asked for and the ids of the periods it is compared with."""
+
+    period: Period
+    current: str
+    previous: str
+    last_year: str
+    ytd: list[str]
+
+
 def _across_successions(
     indicator: Indicator,
     unit: OrgUnit,
-    period: Period,
+    ids: _Ids,
     kind: str,
     unit_targets: list[tuple[str, Period, str, Decimal]],
-    successions: _Successions,
+    plans: dict[str, _Plan | None],
     groups: dict[_GroupKey, list[_Group]],
-    raw: dict[_GroupKey, list[_Group]],
-    starts: dict[str, datetime.date],
-    multiplicity: int,
+    stored: dict[_GroupKey, Decimal | None],
+    borrowed: dict[_GroupKey, tuple[int, list[_Group]]],
 ) -> Figure:
     """The figure of a unit that successions reach: each comparison period that began before a
     succession took effect is the unit's own value plus its predecessors' (times their shares), for an
-    indicator that adds up; otherwise that comparison is None and marked not comparable."""
+    indicator that adds up; otherwise that comparison is None and marked not comparable.
+
+    ``borrowed``: per (indicator, unit, period, kind), how many predecessors have values and their groups
+    already multiplied by their shares (:func:`_borrowed`)."""
+    unit_pk = unit.pk
     ind, how_units, how_periods = (
         indicator.pk,
         indicator.aggregation_across_units,
@@ -657,30 +694,24 @@ def _across_successions(
 
     def period_groups(period_id: str) -> tuple[list[_Group], bool]:
         """The groups standing for the unit in a period, and whether they are comparable."""
-        own = groups.get((ind, unit.pk, period_id, kind), [])
-        plan = successions.plan(unit, starts[period_id])
+        key = (ind, unit_pk, period_id, kind)
+        own = groups.get(key, [])
+        plan = plans[period_id]
         if plan is None:
             return own, True
-        found = [
-            (predecessor_id, factor, stored)
-            for predecessor_id, factor in plan.parts
-            if (stored := raw.get((ind, predecessor_id, period_id, kind)))
-        ]
+        found, extra = borrowed.get(key, (0, []))
         if not found:
             return own, True  # no predecessor has a value: the unit's own (the ward's first month)
-        if plan.possible and (additive or (plan.single_line and not own and len(found) == 1)):
+        if plan.possible and (additive or (plan.single_line and not own and found == 1)):
             # Added up by share; or, for any indicator, the one unit it continues whole (a rename).
             names.extend(plan.names)
-            extra = [
-                (key, total * factor * multiplicity, count * multiplicity)
-                for _predecessor_id, factor, stored in found
-                for key, total, count in stored
-            ]
             return [*own, *extra], True
         reasons.append(plan.reason)
         return [], False
 
     def value_of(period_id: str) -> tuple[Decimal | None, bool]:
+        if plans[period_id] is None:  # nothing changed since this period began: the stored figure
+            return stored.get((ind, unit_pk, period_id, kind)), True
         found, comparable = period_groups(period_id)
         value = _across_units(found, how_units) if found else None
         if value is not None and whole and value != value.to_integral_value():
@@ -688,11 +719,10 @@ def _across_successions(
             value = value.quantize(Decimal(1), ROUND_HALF_UP)
         return value, comparable
 
-    own_current = groups.get((ind, unit.pk, period.id, kind))
-    current = _across_units(own_current, how_units) if own_current else None
-    previous, previous_comparable = value_of(period.previous().id)
-    last_year, last_year_comparable = value_of(period.same_period_last_year().id)
-    ytd_ids = [p.id for p in period.year_to_date()]
+    period, ytd_ids = ids.period, ids.ytd
+    current = stored.get((ind, unit.pk, ids.current, kind))
+    previous, previous_comparable = value_of(ids.previous)
+    last_year, last_year_comparable = value_of(ids.last_year)
     if kind == ValueKind.CUMULATIVE:
         per_period = [period_groups(p) for p in ytd_ids]
         ytd_comparable = all(ok for _found, ok in per_period)
@@ -832,6 +862,17 @@ def get_figures(
         m = multiplicity[unit_id]
         entry[2].append((key, total * m, count * m))
 
+    # The units whose comparisons a succession reaches, with the plan of each period (None: unchanged).
+    ids = _Ids(period, period_id, previous_id, last_year_id, ytd_ids)
+    unit_plans: dict[int, dict[str, _Plan | None]] = {}
+    for unit in targets_units:
+        if unit.pk in successions.into and unit.pk not in unit_plans:
+            unit_plan = {pid: successions.plan(unit, start) for pid, start in starts.items()}
+            if any(plan is not None for plan in unit_plan.values()):
+                unit_plans[unit.pk] = unit_plan
+
+    borrowed = _borrowed(unit_plans, raw, multiplicity)
+
     figures: dict[tuple[str, str, str], Figure] = {}
     get = stored.get
     for indicator in indicators.values():
@@ -848,19 +889,19 @@ def get_figures(
                 ).items()
                 if (target_total := _across_units(target_values, how_units)) is not None
             ]
-            if unit_pk in successions.into:
+            plans = unit_plans.get(unit_pk)
+            if plans is not None:
                 for kind in kinds:
                     figures[(indicator.code, unit.code, kind)] = _across_successions(
                         indicator,
                         unit,
-                        period,
+                        ids,
                         kind,
                         unit_targets,
-                        successions,
+                        plans,
                         groups,
-                        raw,
-                        starts,
-                        multiplicity[unit_pk],
+                        stored,
+                        borrowed,
                     )
                 continue
             for kind in kinds:
