@@ -387,8 +387,8 @@ class Sectors(_CsvSection):
             sort_order = row.whole("sort_order")
             if row.failed or _duplicate(seen, code, row, "code"):
                 continue
-            if parent is not None and parent.code == code:
-                row.error("parent", "lĩnh vực cha không được là chính nó.")
+            if parent is not None and code in _ancestors(parent, table):
+                row.error("parent", "lĩnh vực cha không được là chính nó hoặc lĩnh vực con của nó.")
                 continue
             sector = table.get(code) or Sector(code=code)
             before = self.fields(sector, sector.parent.code if sector.parent else "") if sector.pk else None
@@ -398,6 +398,17 @@ class Sectors(_CsvSection):
             table[code] = sector
             touched.append(Touched(code, self.file, line))
         return touched
+
+
+def _ancestors(sector: Sector, table: Mapping[str, Sector]) -> set[str]:
+    """The codes of ``sector`` and the sectors above it (as the import has set them so far)."""
+    codes: set[str] = set()
+    current: Sector | None = sector
+    while current is not None and current.code not in codes:
+        codes.add(current.code)
+        parent = current.parent if current.parent_id or current.parent else None
+        current = table.get(parent.code, parent) if parent is not None else None
+    return codes
 
 
 class UnitsOfMeasure(_CsvSection):

@@ -376,3 +376,17 @@ def test_the_commands_dry_run_import_and_refuse_in_vietnamese(db, tmp_path):
         call_command("import_locality", str(folder), stdout=io.StringIO(), stderr=err)
     assert "sectors.csv, dòng 2, cột name: không được để trống." in err.getvalue()
     assert Indicator.objects.get(code="BM_THU_NS").sector.name == "Kinh tế"
+
+
+def test_a_cycle_of_parents_is_refused_on_its_row(db, tmp_path):
+    _import()
+    folder = tmp_path / "cycle"
+    folder.mkdir()
+    (folder / "sectors.csv").write_text(
+        "code,name,parent\nBM_KT,Kinh tế,BM_QPAN\nBM_QPAN,Quốc phòng - an ninh,BM_KT\n", encoding="utf-8"
+    )
+
+    result = _import(folder)
+
+    assert [(e.file, e.line, e.column) for e in result.plan.errors] == [("sectors.csv", 3, "parent")]
+    assert Indicator.objects.get(code="BM_THU_NS").sector.parent is None  # nothing written
