@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from baocao.accounts.models import RoleAssignment
 from baocao.collection.models import ChangeSource
@@ -390,3 +391,16 @@ def test_a_cycle_of_parents_is_refused_on_its_row(db, tmp_path):
 
     assert [(e.file, e.line, e.column) for e in result.plan.errors] == [("sectors.csv", 3, "parent")]
     assert Indicator.objects.get(code="BM_THU_NS").sector.parent is None  # nothing written
+
+
+def test_the_audit_trail_is_shown_in_the_admin_and_cannot_be_edited_there(db, client):
+    record = _import().record
+    client.force_login(User.objects.create_superuser("root", password="x"))
+
+    listing = client.get(reverse("admin:locality_localityimport_changelist"))
+
+    assert listing.status_code == 200 and record.bundle_sha256 in listing.content.decode()
+    change = reverse("admin:locality_localityimport_change", args=[record.pk])
+    assert client.post(change, {"bundle_name": "khác"}).status_code == 403
+    assert client.post(reverse("admin:locality_localityimport_add"), {}).status_code == 403
+    assert LocalityImport.objects.get().bundle_name == "xa-binh-minh"
