@@ -19,6 +19,7 @@ from django.db import transaction
 from baocao.collection.models import ChangeSource
 from baocao.collection.values import import_values_csv
 from baocao.core.csvio import ImportRejected, RowError
+from baocao.demo.reform import WARD_BUNDLE, load_ward_values
 from baocao.demo.tasks import load_demo_tasks
 from baocao.demo.users import DEMO_PASSWORD
 from baocao.locality.api import ImportResult, apply_import, read_bundle
@@ -70,8 +71,9 @@ def _load_reports(data_dir: Path) -> dict[str, int]:
 
 
 @transaction.atomic
-def load_demo(data_dir: Path = DATA_DIR, bundle: Path = DEMO_BUNDLE) -> dict[str, int]:
-    """Load (or refresh) the June 2020 demo of UBND thành phố Lạng Sơn. Idempotent."""
+def load_demo(data_dir: Path = DATA_DIR, bundle: Path = DEMO_BUNDLE, *, ward: bool = True) -> dict[str, int]:
+    """Load (or refresh) the June 2020 demo of UBND thành phố Lạng Sơn and, unless ``ward`` is false (the
+    test fixtures), the ward demo after the 2025 reform (baocao.demo.reform). Idempotent."""
     result = load_demo_bundle(bundle)
     counts = {"created": len(result.plan.created), "changed": len(result.plan.changed)}
     for section in ("Đơn vị", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Biểu mẫu", "Loại báo cáo", "Người dùng"):
@@ -84,4 +86,7 @@ def load_demo(data_dir: Path = DATA_DIR, bundle: Path = DEMO_BUNDLE) -> dict[str
     counts["values_created"], counts["values_updated"] = values.created, values.updated
     counts.update(_load_reports(data_dir))
     counts["tasks"] = load_demo_tasks(data_dir / f"tasks-{DEMO_PERIOD}.yaml")
+    if ward:  # the second demo: phường Lương Văn Tri after the 2025 reform (docs/decisions/0016)
+        load_demo_bundle(WARD_BUNDLE)
+        counts.update(load_ward_values())
     return counts

@@ -28,12 +28,14 @@ __all__ = [
     "LAST_PERIOD",
     "WARD_BUNDLE",
     "WARD_DRAFT_PERIOD",
+    "WARD_LOGIN_PREFIX",
     "WARD_REPORT_TYPE",
     "load_ward_values",
     "ward_values",
 ]
 
 WARD_BUNDLE = Path(__file__).resolve().parent / "bundles" / "luong-van-tri-2025"
+WARD_LOGIN_PREFIX = "lvt."  # the ward's users (users.csv of the bundle)
 WARD = "LS_P_LUONGVANTRI"
 WARD_REPORT_TYPE = "LVT_KTXH_THANG"
 WARD_DRAFT_PERIOD = "202508"  # the first report whose "cùng kỳ" needs the old units

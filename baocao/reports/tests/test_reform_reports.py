@@ -4,10 +4,12 @@ header, place line, signer and recipients of their time, and "cùng kỳ" is re-
 units where it adds up and said to be not comparable where it does not (vn-rules.md §2.4, §4)."""
 
 import datetime
+import io
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import yaml
+from django.core.management import call_command
 
 from baocao.collection.models import ChangeSource, DataValue
 from baocao.collection.values import write_values
@@ -19,7 +21,8 @@ from baocao.orgunits.models import OrgUnit
 from baocao.reports.building import build_document
 from baocao.reports.document import Paragraph, ReportDocument
 from baocao.reports.errors import TemplateProblems
-from baocao.reports.models import ReportType
+from baocao.reports.models import ReportRun, ReportType
+from baocao.reports.runs import run_document
 from baocao.reports.template_files import export_report_types, import_report_types
 
 NOT_COMPARABLE = "không so sánh được với cùng kỳ (đơn vị mới thành lập từ 01/7/2025)"
@@ -184,3 +187,11 @@ def test_the_ward_bundle_imports_again_without_change(reform):
     plan = plan_import(None, read_bundle(WARD_BUNDLE))
     assert (plan.errors, plan.created, plan.changed) == ([], [], [])
     assert load_ward_values() == {"ward_values_created": 0, "ward_values_updated": 0}
+
+
+def test_load_demo_loads_the_ward_after_the_2020_demo(db):
+    out = io.StringIO()
+    call_command("load_demo", "--print-logins", stdout=out)
+    assert "lvt.vanphong" in out.getvalue() and "lvt.pkt.canbo" in out.getvalue()
+    draft = ReportRun.objects.get(report_type__code="LVT_KTXH_THANG", period="202508")
+    assert NOT_COMPARABLE in _body(run_document(draft).document)

@@ -1,11 +1,13 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from baocao.core.csvio import ImportRejected
 from baocao.demo.loader import load_demo
-from baocao.demo.users import DEMO_PASSWORD, DEMO_USERS, demo_unit_users
+from baocao.demo.reform import WARD_LOGIN_PREFIX
+from baocao.demo.users import DEMO_CITY, DEMO_PASSWORD, DEMO_USERS, demo_unit_users
 from baocao.orgunits.models import OrgUnit
 
 
@@ -40,7 +42,9 @@ class Command(BaseCommand):
             for spec in DEMO_USERS:
                 self.stdout.write(f"  {spec['username']:<16} {spec['first_name']}")
             units = (
-                OrgUnit.objects.filter(role_assignments__user__username__endswith=".canbo")
+                OrgUnit.objects.filter(
+                    role_assignments__user__username__endswith=".canbo", code__startswith=f"{DEMO_CITY}_"
+                )
                 .distinct()
                 .order_by("sort_order")
             )
@@ -49,3 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {staff['username']:<16} {head['username']:<18} {unit.name} (nhập / gửi)"
                 )
+            ward = User.objects.filter(username__startswith=WARD_LOGIN_PREFIX).order_by("username")
+            self.stdout.write("Phường Lương Văn Tri (sau sắp xếp 01/7/2025, dữ liệu minh họa):")
+            for user in ward:  # the second demo (baocao.demo.reform), same password
+                self.stdout.write(f"  {user.username:<16} {user.first_name}")
