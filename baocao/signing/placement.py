@@ -53,7 +53,7 @@ INFO_LINE_HEIGHT = 11.5  # Times New Roman 10 pt with a little leading
 INFO_LINES = 3
 SEAL_SIZE = 99.0  # a People's Committee seal is about 35 mm across; Decree 30 wants it at real size
 STAMP_WIDTH = 230.0
-TOP_RIGHT_WIDTH = 280.0  # the organisation's stamp: room for its name on one line beside a small seal
+TOP_RIGHT_WIDTH = 280.0  # the organisation's stamp, at most: the right half of the page
 PAGE_EDGE = 20.0
 PDFTOTEXT_TIMEOUT = 60
 
@@ -337,7 +337,7 @@ def find_top_right(pdf: bytes, *, page: int = 0, lines_of_text: int = 3) -> Plac
     if not found:  # no room above the text: keep the height, overlap rather than squeeze
         bottom = top - box_height
     x2 = min(width - PAGE_EDGE, max(right, width - 56))
-    box = Rect(max(PAGE_EDGE, x2 - TOP_RIGHT_WIDTH), bottom, x2, top)
+    box = Rect(max(width / 2 + 1, x2 - TOP_RIGHT_WIDTH), bottom, x2, top)  # within the right half
     note = (
         f"Chữ ký số của cơ quan đặt ở góc trên bên phải trang {page + 1}."
         if found
