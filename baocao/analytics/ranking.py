@@ -19,7 +19,6 @@ after the ranked ones, without a rank — never ranked as zero.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,7 +29,7 @@ from baocao.collection.models import ValueKind
 from baocao.collection.workflow import timeliness
 from baocao.core.periods import Period
 from baocao.indicators.models import Direction
-from baocao.orgunits.models import ADMINISTRATIVE_TYPES, OrgUnit, OrgUnitSuccession
+from baocao.orgunits.models import ADMINISTRATIVE_TYPES, OrgUnit
 
 __all__ = [
     "MEASURES",
@@ -211,32 +210,6 @@ class ProvinceRollup:
         return self._completeness
 
 
-def _stand_alone(members: Sequence[OrgUnit]) -> set[int]:
-    """The members whose figures are their own stored values: no unit below them, and no predecessor
-    (through chains of successions) with a unit below it. For them a roll-up adds nothing, and the figures
-    layer can read them joined by id instead of by materialised path (the path join compares every value
-    row with every unit asked for: 96 units made it 40 times slower at bench scale)."""
-    predecessors_of: dict[int, set[int]] = defaultdict(set)
-    for predecessor, successor in OrgUnitSuccession.objects.values_list("predecessor_id", "successor_id"):
-        predecessors_of[successor].add(predecessor)
-    lineage: dict[int, set[int]] = {}
-    for member in members:
-        seen: set[int] = set()
-        frontier = [member.pk]
-        while frontier:
-            unit = frontier.pop()
-            for predecessor in predecessors_of.get(unit, ()):
-                if predecessor not in seen:
-                    seen.add(predecessor)
-                    frontier.append(predecessor)
-        lineage[member.pk] = seen | {member.pk}
-    everyone = set().union(*lineage.values()) if lineage else set()
-    with_children = set(
-        OrgUnit.objects.filter(parent_id__in=everyone).values_list("parent_id", flat=True).distinct()
-    )
-    return {pk for pk, units in lineage.items() if not units & with_children}
-
-
 def province_rollup(
     province: OrgUnit,
     period: Period | str,
@@ -244,12 +217,10 @@ def province_rollup(
     *,
     kinds: Iterable[str] = (ValueKind.ACTUAL,),
 ) -> ProvinceRollup:
-    """The province's figures and its members' (its units one level down that exist in the period), from
-    the figures layer: one roll-up call for the province and the members with units below them (or
-    predecessors with units below), one call without roll-up for the other members — the same figures
-    as a single roll-up call over all of them, a fixed number of queries. ``kinds``: the kinds of value
-    read (thực hiện by default: what rankings and the dashboard compare; each kind more is as many
-    figures more to build)."""
+    """The province's figures and its members' (its units one level down that exist in the period), in one
+    roll-up call of the figures layer (a fixed number of queries, whatever the number of members).
+    ``kinds``: the kinds of value read (thực hiện by default: what rankings and the dashboard compare;
+    each kind more is as many figures more to build for every member)."""
     period = Period.parse(period) if isinstance(period, str) else period
     start, end = period.reporting_window
     members = list(
@@ -258,16 +229,7 @@ def province_rollup(
         .order_by("sort_order", "code")
     )
     codes = None if indicator_codes is None else list(indicator_codes)
-    alone = _stand_alone(members)
-    kinds = [str(k) for k in kinds]
-    asked = [province, *(m for m in members if m.pk not in alone)]
-    figures = get_figures(asked, period, codes, kinds=kinds, rollup=True)
-    simple = [m for m in members if m.pk in alone]
-    if simple:
-        own = get_figures(simple, period, codes, kinds=kinds, rollup=False)
-        figures = FigureSet(
-            period, [province, *members], figures.indicators, {**figures.figures, **own.figures}
-        )
+    figures = get_figures([province, *members], period, codes, kinds=[str(k) for k in kinds], rollup=True)
     return ProvinceRollup(province, period, members, figures)
 
 
