@@ -32,6 +32,7 @@ from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
+from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate, RichText
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -464,17 +465,18 @@ def _keep_together(doc: DocumentObject) -> None:
     - the signature block (the layout table with "Nơi nhận", the title and the signer's name) on rows that
       cannot split, so it is never cut by a page break;
     - the body's end kept with it: the paragraphs before it (up to and including the last one with text,
-      and the last row of a table the body may end with) keep with the next, so the block never starts a
-      page alone; with widow control at least the last two lines of the body go with it;
+      and the last row of a table the body may end with) keep with the next, so the block does not start a
+      page alone: LibreOffice moves that paragraph (and its heading) with the block. Known limit: a last
+      paragraph about a page long is not split for it (docs/decisions/0012);
     - rows of grid tables (the annexes) that cannot split.
     """
     styles = doc.styles.element
     default = styles.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
     if default is not None:
         default.widowControl_val = True
-    for style in doc.styles:
-        if style.type == 1 and style.name == "Normal":  # WD_STYLE_TYPE.PARAGRAPH
-            style.paragraph_format.widow_control = True
+    normal = next((style for style in doc.styles if style.name == "Normal"), None)
+    if isinstance(normal, ParagraphStyle):
+        normal.paragraph_format.widow_control = True
 
     ids = {s.style_id: s.name for s in doc.styles}
     grid_id = next((sid for sid, name in ids.items() if name == GRID_STYLE), None)
