@@ -16,7 +16,7 @@ from baocao.collection.values import write_values
 from baocao.core.numbers import change_phrase, format_number, format_percent, growth_phrase
 from baocao.core.periods import Period
 from baocao.demo.reform import WARD_BUNDLE, load_ward_values
-from baocao.locality.api import apply_import, plan_import, read_bundle
+from baocao.locality.api import apply_import, export_bundle, export_files, plan_import, read_bundle
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.building import build_document
 from baocao.reports.document import Paragraph, ReportDocument
@@ -195,3 +195,16 @@ def test_load_demo_loads_the_ward_after_the_2020_demo(db):
     assert "lvt.vanphong" in out.getvalue() and "lvt.pkt.canbo" in out.getvalue()
     draft = ReportRun.objects.get(report_type__code="LVT_KTXH_THANG", period="202508")
     assert NOT_COMPARABLE in _body(run_document(draft).document)
+
+
+def test_the_wards_dated_headers_travel_in_its_exported_bundle(reform, tmp_path):
+    """export_locality of the ward carries its editions and successions; importing that export changes
+    nothing and exporting again gives the same files."""
+    files = export_files("LS_P_LUONGVANTRI")
+    entry = yaml.safe_load(files["report-types.yaml"])["report_types"][0]
+    assert entry["editions"][0]["signer_name"] == "Lý Thị Hạnh"
+    assert 'TPLS_X_MAIPHA,LS_P_LUONGVANTRI,transfer,2025-07-01,"0,35"' in files["successions.csv"]
+    export_bundle(tmp_path, "LS_P_LUONGVANTRI")
+    plan = plan_import(None, read_bundle(tmp_path))
+    assert (plan.errors, plan.created, plan.changed) == ([], [], [])
+    assert export_files("LS_P_LUONGVANTRI") == files
