@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -28,8 +29,17 @@ import pikepdf
 from docx import Document
 
 from baocao.core.text import nfc
+from baocao.reports.document import ReportDocument
 
-__all__ = ["INSTALL_HINT", "PdfError", "PdfMetadata", "convert_to_pdf", "find_soffice", "with_metadata"]
+__all__ = [
+    "INSTALL_HINT",
+    "PdfError",
+    "PdfMetadata",
+    "convert_to_pdf",
+    "find_soffice",
+    "layout_problems",
+    "with_metadata",
+]
 
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-liberation2"
 
@@ -166,3 +176,62 @@ def convert_to_pdf(
     if metadata is not None and metadata.keywords:
         result = _restore_keywords(result, metadata)
     return result
+
+
+# ------------------------------------------------------------------------------------------- layout check
+_PAGE_NUMBER = re.compile(r"\d+")
+_BROKEN_PERCENT = re.compile(r"\d[ \u00a0]+%")
+
+
+def _printed_pages(pdf: bytes) -> list[list[str]]:
+    """The printed lines of each page (poppler ``pdftotext -layout``), spaces collapsed, NFC."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        raise PdfError("Thiếu pdftotext để đọc bố cục PDF. Cài bằng: apt-get install poppler-utils")
+    result = subprocess.run(
+        [tool, "-layout", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, timeout=60, check=False
+    )
+    if result.returncode != 0:
+        raise PdfError("poppler (pdftotext) không đọc được tệp PDF.")
+    text = nfc(result.stdout.decode("utf-8", "replace"))
+    return [
+        [" ".join(line.split()) for line in page.splitlines() if line.strip()] for page in text.split("\f")
+    ]
+
+
+def layout_problems(pdf: bytes, document: ReportDocument) -> list[str]:
+    """What a clerk would refuse to sign in the printed ``document`` (in Vietnamese; empty when none):
+    the signature block (Nơi nhận and every recipient, the authority, the titles, the signer's name) not
+    whole on one page, that page without body text above the block, a percentage broken at a line end."""
+    pages = _printed_pages(pdf)
+    problems: list[str] = []
+    block = [
+        "Nơi nhận:",
+        *(f"- {nfc(line)}" for line in document.recipients),
+        nfc(document.authority),
+        *(nfc(title) for title in document.signer_titles),
+        nfc(document.signer_name),
+    ]
+    where = [i for i, lines in enumerate(pages) if any(line.startswith("Nơi nhận:") for line in lines)]
+    if len(where) != 1:
+        problems.append("Không tìm thấy khối chữ ký (“Nơi nhận:”) trên đúng một trang của văn bản.")
+    else:
+        number, lines = where[0] + 1, pages[where[0]]
+        flat = " ".join(lines)
+        missing = [line for line in block if line not in flat]
+        if missing:
+            problems.append(
+                f"Khối chữ ký bị tách trang: trang {number} thiếu "
+                + ", ".join(f"“{m}”" for m in missing)
+                + "."
+            )
+        start = next(i for i, line in enumerate(lines) if line.startswith("Nơi nhận:"))
+        if not [line for line in lines[:start] if not _PAGE_NUMBER.fullmatch(line)]:
+            problems.append(
+                f"Khối chữ ký đứng một mình ở đầu trang {number}, không có nội dung văn bản phía trên; "
+                "hãy rút ngắn hoặc tách đoạn cuối của báo cáo."
+            )
+    for number, lines in enumerate(pages, start=1):
+        if any(line.startswith("%") for line in lines) or any(_BROKEN_PERCENT.search(line) for line in lines):
+            problems.append(f"Trang {number} có tỷ lệ phần trăm bị ngắt hoặc có dấu cách trước “%”.")
+    return problems
