@@ -194,6 +194,8 @@ def parse_query(
         end = None
     if start_text:
         start = _period(start_text, "Từ kỳ", period_type)
+        if not end_text:  # only the first period given: up to the latest one with data, or that one alone
+            end = start if end is None or end < start else end
     elif end is not None:
         start = end.shift(-(DEFAULT_SPAN[period_type] - 1))
     else:

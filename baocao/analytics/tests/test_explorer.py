@@ -102,6 +102,21 @@ def test_quarters_follow_the_months_of_their_decree_09_window(client_as):
     assert total > 0 and parse_number(quarter[0][0]) == total  # April + May + June (sum across periods)
 
 
+def test_nine_months_and_year_are_their_months_by_the_indicators_rule(client_as):
+    client = client_as("lanhdao")
+    months = page_numbers(
+        client.get(URL + "?indicator=THU_NSNN&unit=TPLS&from=202001&to=202009").content.decode()
+    )
+    total = sum((parse_number(t) for t in months[0] if t), Decimal(0))
+    for query in ("type=nine_months&from=2020N9&to=2020N9", "type=year&from=2020&to=2020"):
+        html = client.get(URL + "?indicator=THU_NSNN&unit=TPLS&" + query).content.decode()
+        assert [parse_number(t) for t in page_numbers(html)[0]] == [total]
+    assert (
+        "9 tháng năm 2020"
+        in client.get(URL + "?indicator=THU_NSNN&unit=TPLS&type=nine_months&from=2020N9").content.decode()
+    )
+
+
 def test_the_selection_is_bookmarkable(client_as):
     html = client_as("lanhdao").get(URL + SELECTION + "&chart=bar").content.decode()
     link = re.search(r'id="explorer-link"', html) and re.search(r'href="([^"]+)" id="explorer-link"', html)
