@@ -334,6 +334,7 @@ NO_USER_SURFACE = {
     "reports.narrative.record_change": "the audit row of save_narrative and import_contributions (checked)",
     "reports.narrative.replace_assignments": "the units: of report types, inside import_report_types",
     "orgunits.services.merge_units": "no caller yet but its tests: a reorganisation is a decision on paper",
+    "orgunits.services.split_unit": "no caller yet but its tests: a reorganisation is a decision on paper",
     "quality.services.import_rules": "the demo loader (rules are edited in the admin, MANAGE only)",
 }
 
