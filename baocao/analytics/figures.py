@@ -500,8 +500,8 @@ class _Successions:
 
     def __init__(self, edges: Sequence[_Edge]) -> None:
         self.into: dict[int, list[_Edge]] = defaultdict(list)
-        for edge in edges:
-            self.into[edge.successor_id].append(edge)
+        for edge in sorted(edges, key=lambda e: (e.predecessor.sort_order, e.predecessor.code)):
+            self.into[edge.successor_id].append(edge)  # in the units' order: names print the same each time
         self.predecessor_ids = {edge.predecessor.pk for edge in edges}
         self._plans: dict[tuple[int, datetime.date], _Plan | None] = {}
 

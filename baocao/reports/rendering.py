@@ -186,6 +186,8 @@ class FigureView:
     last_year_comparable = property(lambda self: self._figure.last_year_comparable)
     ytd_comparable = property(lambda self: self._figure.ytd_comparable)
     not_comparable_reason = property(lambda self: self._figure.not_comparable_reason)
+    # The old units the comparisons were added up from ("Phường Chi Lăng", ...), empty when none.
+    reaggregated_from = property(lambda self: list(self._figure.reaggregated_from))
 
     actual = property(lambda self: self._figures.get(self.code, "actual"))
     estimate = property(lambda self: self._figures.get(self.code, "estimate"))

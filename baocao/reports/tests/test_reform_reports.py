@@ -11,6 +11,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from baocao.analytics.figures import get_figures
 from baocao.collection.models import ChangeSource, DataValue
 from baocao.collection.values import write_values
 from baocao.core.numbers import change_phrase, format_number, format_percent, growth_phrase
@@ -22,6 +23,7 @@ from baocao.reports.building import build_document
 from baocao.reports.document import Paragraph, ReportDocument
 from baocao.reports.errors import TemplateProblems
 from baocao.reports.models import ReportRun, ReportType
+from baocao.reports.rendering import render_block, report_context
 from baocao.reports.runs import run_document
 from baocao.reports.template_files import export_report_types, import_report_types
 
@@ -208,3 +210,17 @@ def test_the_wards_dated_headers_travel_in_its_exported_bundle(reform, tmp_path)
     plan = plan_import(None, read_bundle(tmp_path))
     assert (plan.errors, plan.created, plan.changed) == ([], [], [])
     assert export_files("LS_P_LUONGVANTRI") == files
+
+
+def test_a_template_can_test_comparability_and_name_the_old_units(reform):
+    period = Period.parse("202508")
+    context = report_context(get_figures(["LS_P_LUONGVANTRI"], period), period, "Phường Lương Văn Tri")
+    source = (
+        "{% if f.PX_TL_BHYT.last_year_comparable %}so sánh được"
+        "{% else %}{{ f.PX_TL_BHYT.not_comparable_reason }}{% endif %}; "
+        "{{ f.PX_THU_NS.reaggregated_from|join(', ') }}; "
+        "{{ f.PX_TL_BHYT.last_year if f.PX_TL_BHYT.last_year is defined else '–' }}"
+    )
+    assert render_block(source, context) == (
+        "đơn vị mới thành lập từ 01/7/2025; Phường Chi Lăng, Phường Vĩnh Trại, Xã Mai Pha; –"
+    )
