@@ -154,6 +154,13 @@ def test_apply_refuses_without_a_dry_run_or_with_the_plan_of_another_upload(admi
     assert not OrgUnit.objects.exists()
 
 
+def _bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("org-units.csv", b"0" * (60 * 1024 * 1024))
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
@@ -166,6 +173,7 @@ def test_apply_refuses_without_a_dry_run_or_with_the_plan_of_another_upload(admi
             "org-units.csv, dòng 2",
         ),
         ("rong.zip", b"", "Tệp tải lên rỗng"),
+        ("bom.zip", _bomb(), "quá lớn (tối đa 50 MB khi giải nén)"),  # 60 MB of one byte, zipped to ~60 KB
     ],
 )
 def test_garbage_is_refused_in_vietnamese_never_a_500_and_nothing_is_written(
