@@ -184,12 +184,13 @@ _BROKEN_PERCENT = re.compile(r"\d[ \u00a0]+%")
 
 
 def _printed_pages(pdf: bytes) -> list[list[str]]:
-    """The printed lines of each page (poppler ``pdftotext -layout``), spaces collapsed, NFC."""
+    """The printed lines of each page in the order they are drawn (poppler ``pdftotext -raw``: a table
+    cell's lines stay together, a recipient that wraps reads as one text), spaces collapsed, NFC."""
     tool = shutil.which("pdftotext")
     if tool is None:
         raise PdfError("Thiếu pdftotext để đọc bố cục PDF. Cài bằng: apt-get install poppler-utils")
     result = subprocess.run(
-        [tool, "-layout", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, timeout=60, check=False
+        [tool, "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, timeout=60, check=False
     )
     if result.returncode != 0:
         raise PdfError("poppler (pdftotext) không đọc được tệp PDF.")

@@ -242,3 +242,12 @@ def test_the_layout_check_names_a_block_alone_on_its_page(
     # What the check says where LibreOffice falls short, so that it can be shown before signing.
     problems = layout_problems(long_last_paragraph[1], long_last_paragraph[0])
     assert len(problems) == 1 and "đứng một mình ở đầu trang" in problems[0]
+
+
+def test_a_recipient_that_wraps_is_still_read_as_one(tmp_path: Any) -> None:
+    _require_tools()
+    report = sample_report(annexes=())
+    long = "Các phòng, ban, đơn vị sự nghiệp trực thuộc Ủy ban nhân dân thành phố và các phường, xã;"
+    document = dataclasses.replace(report, recipients=(long, *report.recipients))
+    pdf = convert_to_pdf(render_docx(document))
+    assert layout_problems(pdf, document) == []
