@@ -251,15 +251,17 @@ class _ForTemplates:
     def __init__(self, org_unit: OrgUnit, period: Period) -> None:
         self._unit = org_unit
         self._period = period
-        self._rollup: ProvinceRollup | None = None
-        self._codes: set[str] = set()
+        self._rollups: dict[str | None, ProvinceRollup] = {}  # per indicator code (None: no figures)
 
     def _get(self, code: str | None = None) -> ProvinceRollup:
-        if self._rollup is None or (code is not None and code not in self._rollup.figures.indicators):
-            if code is not None:
-                self._codes.add(code)
-            self._rollup = province_rollup(self._unit, self._period, sorted(self._codes) or [])
-        return self._rollup
+        """The roll-up of one indicator, read once per report (each figures call reads that indicator's
+        rows only, so a block naming three indicators costs three small calls)."""
+        rollup = self._rollups.get(code)
+        if rollup is None:
+            rollup = self._rollups[code] = province_rollup(
+                self._unit, self._period, [] if code is None else [code]
+            )
+        return rollup
 
     def xep_hang(self, code: str, theo: str = "gia_tri", trong: str = "local") -> list[Ranked]:
         return self._get(code).ranking(code, by=theo, among=trong)
