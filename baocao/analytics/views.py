@@ -66,16 +66,29 @@ class _BadInput(Exception):
     """A period, indicator or kind in the URL the page cannot show: a Vietnamese message and a 400."""
 
 
-def _period_of(request: HttpRequest) -> tuple[Period, str]:
-    """The period asked for (``?period=``), else the month of the latest stored values; an invalid one is
-    reported and the default shown."""
+def _period_of(request: HttpRequest, unit: OrgUnit | None) -> tuple[Period, str]:
+    """The period asked for (``?period=``), else the latest month with values in the unit's subtree (a unit
+    that ended in 2025 opens on its last month, not on the newest wards' month), else of any values; an
+    invalid one is reported and the default shown."""
     text = request.GET.get("period", "").strip()
     if text:
         try:
             return Period.parse(text), ""
         except PeriodError as exc:
             error = str(exc)
-    default = latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
+    latest = None
+    if unit is not None:
+        latest = (
+            DataValue.objects.filter(org_unit__path__startswith=unit.path, period__regex=r"^\d{6}$")
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first()
+        )
+    default = (
+        (Period.parse(latest) if latest else None)
+        or latest_month()
+        or Period.containing(PeriodType.MONTH, timezone.localdate())
+    )
     if not text:
         return default, ""
     return default, f"Kỳ “{text[:20]}” không hợp lệ: {error} Trang hiển thị {default.label}."
@@ -122,8 +135,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for a period, read live from the figures layer; the trend charts come from `dashboard_charts`, fetched
     by the page (dashboard.js), so the cards do not wait for 24 months of series."""
     visible = units_for(request.user, Action.VIEW)
-    period, error = _period_of(request)
     unit = _unit_of(request, visible)
+    period, error = _period_of(request, unit)
     context: dict[str, Any] = {"period": period, "error": error, "unit": unit}
     if unit is None:
         context["error"] = error or "Bạn chưa được giao đơn vị nào để xem số liệu."
@@ -154,10 +167,10 @@ def dashboard_charts(request: HttpRequest) -> JsonResponse:
     24 months, last year's months, the plan lines. The same scope as the page (404 outside); a bad period
     is a Vietnamese message with a 400."""
     visible = units_for(request.user, Action.VIEW)
-    period, error = _period_of(request)
+    unit = _unit_of(request, visible)
+    period, error = _period_of(request, unit)
     if error:
         return JsonResponse({"charts": [], "error": error}, status=400)
-    unit = _unit_of(request, visible)
     if unit is None:
         return JsonResponse({"charts": [], "error": "Bạn chưa được giao đơn vị nào để xem số liệu."})
     cards = cards_for(unit, period.type)
@@ -176,8 +189,8 @@ def dashboard_indicator(request: HttpRequest) -> HttpResponse:
     """A card's drill-down: the indicator for the unit and each unit under it, this period against the
     previous one and last year, each stored value linked to its history."""
     visible = units_for(request.user, Action.VIEW)
-    period, error = _period_of(request)
     unit = _unit_of(request, visible)
+    period, error = _period_of(request, unit)
     code = request.GET.get("indicator", "").strip()
     kind = request.GET.get("kind", "").strip() or ValueKind.ACTUAL.value
     indicator = Indicator.objects.select_related("unit").filter(code=code).first() if code else None

@@ -15,8 +15,10 @@ from baocao.analytics.dashboard import AMBER, DOWN, FLAT, GREEN, NEUTRAL, RED, U
 from baocao.analytics.figures import get_figures
 from baocao.analytics.series import get_series
 from baocao.collection.models import DataValue
+from baocao.collection.services import latest_month
 from baocao.collection.values import write_value
 from baocao.core.numbers import format_number, format_percent
+from baocao.core.periods import Period
 from baocao.indicators.models import Direction, Indicator
 from baocao.orgunits.models import OrgUnit
 
@@ -274,3 +276,13 @@ def test_a_user_without_units_gets_a_message_not_an_error(client, demo):
     assert response.status_code == 200
     assert "Bạn chưa được giao đơn vị nào để xem số liệu." in response.content.decode()
     assert client.get(reverse("home"), {"unit": "TPLS"}).status_code == 404
+
+
+def test_without_a_period_a_unit_opens_on_its_own_latest_month(client_as):
+    police = OrgUnit.objects.get(code="TPLS_CA")
+    own = max(DataValue.objects.filter(org_unit=police).values_list("period", flat=True))
+    newer = DataValue.objects.filter(period__gt=own).exists()  # other units' data go further (new wards)
+    page = text_of(client_as("ca.canbo").get(reverse("home")).content.decode())
+    assert f"Tổng quan {Period.parse(own).label} – {police.name}" in page
+    if newer:
+        assert f"Tổng quan {latest_month().label}" not in page
