@@ -48,7 +48,6 @@
     results.textContent = "";
     for (const choice of matches) {
       const li = document.createElement("li");
-      li.setAttribute("role", "option");
       const pick = document.createElement("button");
       pick.type = "button";
       pick.className = "indicator-pick";
@@ -57,7 +56,6 @@
       li.appendChild(pick);
       results.appendChild(li);
     }
-    search.setAttribute("aria-expanded", String(matches.length > 0));
   }
 
   function matches() {
