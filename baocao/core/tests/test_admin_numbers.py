@@ -11,7 +11,7 @@ from django.db import models
 from django.test import RequestFactory
 
 from baocao.core.admin_fields import VietnameseDecimalField, VietnameseIntegerField
-from baocao.indicators.models import Target, UnitOfMeasure
+from baocao.indicators.models import Indicator, Target, UnitOfMeasure
 from baocao.orgunits.models import OrgUnitSuccession
 from baocao.testing.factories import make_user
 
@@ -99,6 +99,36 @@ def test_decimal_commas_and_other_number_columns_of_other_admins(admin_client, w
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert OrgUnitSuccession.objects.get().share == Decimal("0.25")
+
+
+def test_an_indicators_bounds_are_read_the_vietnamese_way(admin_client, world):
+    data = {
+        "code": "DIEN_TICH",
+        "name": "Diện tích gieo trồng",
+        "short_name": "",
+        "sector": world.sector.pk,
+        "unit": world.gram.pk,
+        "value_type": "decimal",
+        "aggregation_across_units": "sum",
+        "aggregation_across_periods": "sum",
+        "breakdown_rule": "",
+        "min_value": "1.000",
+        "max_value": "2.500.000,75",
+        "description": "",
+        "direction": "up",
+        "warning_band": "5,5",
+        "sort_order": "0",
+        "is_active": "on",
+    }
+
+    response = admin_client.post("/quan-tri/indicators/indicator/add/", data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    indicator = Indicator.objects.get(code="DIEN_TICH")
+    assert (indicator.min_value, indicator.max_value) == (Decimal("1000"), Decimal("2500000.75"))
+    assert indicator.warning_band == Decimal("5.5")
+    page = admin_client.get(f"/quan-tri/indicators/indicator/{indicator.pk}/change/").content.decode()
+    assert (_input_value(page, "min_value"), _input_value(page, "max_value")) == ("1.000", "2.500.000,75")
 
 
 def test_whole_number_columns_read_grouping_and_refuse_fractions(admin_client, world):
