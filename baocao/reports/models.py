@@ -189,7 +189,7 @@ class BlockKind(models.TextChoices):
     TEXT = "text", "Đoạn văn (mẫu)"
     TABLE = "table", "Bảng (mẫu)"
     CONTRIBUTIONS = "contributions", "Nội dung các đơn vị gửi trong kỳ"
-    CHART = "chart", "Biểu đồ (chỉ tiêu, đơn vị, số tháng: reports/charts.py)"
+    CHART = "chart", "Biểu đồ xu hướng (cấu hình: indicator, unit, months, kinds...)"
 
 
 class ReportBlock(models.Model):

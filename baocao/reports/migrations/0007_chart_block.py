@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reportblock',
             name='kind',
-            field=models.CharField(choices=[('text', 'Đoạn văn (mẫu)'), ('table', 'Bảng (mẫu)'), ('contributions', 'Nội dung các đơn vị gửi trong kỳ'), ('chart', 'Biểu đồ (chỉ tiêu, đơn vị, số tháng: reports/charts.py)')], default='text', max_length=20, verbose_name='loại khối'),
+            field=models.CharField(choices=[('text', 'Đoạn văn (mẫu)'), ('table', 'Bảng (mẫu)'), ('contributions', 'Nội dung các đơn vị gửi trong kỳ'), ('chart', 'Biểu đồ xu hướng (cấu hình: indicator, unit, months, kinds...)')], default='text', max_length=20, verbose_name='loại khối'),
         ),
     ]
