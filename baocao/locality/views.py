@@ -281,7 +281,14 @@ def apply(request: HttpRequest) -> HttpResponse:
             problem=CHANGED_SINCE,
         )
     _forget(request)
-    return _page(request, roots, result=result, applied=result.plan, links=_links(request, result))
+    return _page(
+        request,
+        roots,
+        result=result,
+        applied=result.plan,
+        applied_groups=grouped(result.plan),
+        links=_links(request, result),
+    )
 
 
 @login_required

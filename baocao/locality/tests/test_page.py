@@ -71,6 +71,7 @@ def test_apply_imports_what_was_shown_records_it_and_gives_the_new_users_set_pas
     assert response.status_code == 200, page
     assert "Đã áp dụng bộ cấu hình “tinh-thu-2025”" in page
     assert list(uploads.iterdir()) == []  # and removed once applied
+    assert 'PHUONG_A <span class="muted">(tạo mới)</span>' in page  # what was done, by kind
     assert set(OrgUnit.objects.values_list("code", flat=True)) == {"TINH_THU", "PHUONG_A", "XA_B"}
     # the bundle's numbers are read the Vietnamese way
     assert Target.objects.get(indicator__code="THU_NS").value == Decimal("2990000")
