@@ -7,6 +7,7 @@ and scoped to the importer's subtree."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import shutil
 import zipfile
@@ -19,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from baocao.accounts.models import RoleAssignment
 from baocao.collection.models import ChangeSource
@@ -404,3 +406,23 @@ def test_the_audit_trail_is_shown_in_the_admin_and_cannot_be_edited_there(db, cl
     assert client.post(change, {"bundle_name": "khác"}).status_code == 403
     assert client.post(reverse("admin:locality_localityimport_add"), {}).status_code == 403
     assert LocalityImport.objects.get().bundle_name == "xa-binh-minh"
+
+
+def test_numbers_and_dates_typed_into_excel_cells_read_as_written(db):
+    files = {p.name: p.read_text(encoding="utf-8") for p in BUNDLE.iterdir()}
+    book = load_workbook(io.BytesIO(workbook_bytes(files)))
+    book["targets.csv"]["E2"] = 7800  # a number cell, as Excel keeps a typed number
+    book["successions.csv"]["E2"] = 0.6
+    book["org-units.csv"]["F2"] = datetime.datetime(2025, 7, 1)  # a date cell
+    out = io.BytesIO()
+    book.save(out)
+
+    bundle = read_bundle(out.getvalue())
+
+    assert bundle.ok, bundle.errors
+    assert bundle.files["targets.csv"].rows[0][1]["value"] == "7.800"
+    assert bundle.files["successions.csv"].rows[0][1]["share"] == "0,6"
+    assert bundle.files["org-units.csv"].rows[0][1]["valid_from"] == "2025-07-01"
+    assert bundle.sha256 == read_bundle(BUNDLE).sha256  # the same content as the folder
+    assert apply_import(None, bundle, dry_run=False).ok
+    assert Target.objects.get().value == Decimal(7800)
