@@ -1,8 +1,8 @@
-"""A new locality set up in the browser by its administrator (issue 13, "Done when"): on an empty
+"""A new locality set up in the browser by its administrators (issue 13, "Done when"): on an empty
 database the superuser opens "Bộ cấu hình địa phương" from the menu, uploads a bundle written here from
 docs/locality-bundle.md alone, reads the dry run (nothing written yet), applies it, and hands the new
-ward administrator their set-password link; the ward administrator sets a password and signs in. No CSP
-violation on the way."""
+ward administrator their set-password link; the ward administrator sets a password, signs in and sets up
+the ward's own office and its form the same way (dry run, then apply). No CSP violation on the way."""
 
 import io
 import zipfile
@@ -49,10 +49,22 @@ BUNDLE = {
 }
 
 
-def _zip() -> bytes:
+WARD_ADDITION = {
+    "bundle.yaml": "name: van-phong-phuong\n",
+    "org-units.csv": (
+        "code,name,type,parent,valid_from\n"
+        "PHUONG_MOI_VP,Văn phòng HĐND và UBND phường,office,PHUONG_MOI,2025-07-01\n"
+    ),
+    "data-sets.csv": "code,name,period_type\nBM_PM_VP,Biểu tháng Văn phòng phường,month\n",
+    "data-set-indicators.csv": "data_set,indicator\nBM_PM_VP,PM_THU_NS\n",
+    "data-set-units.csv": "data_set,org_unit\nBM_PM_VP,PHUONG_MOI_VP\n",
+}
+
+
+def _zip(files: dict[str, str] = BUNDLE) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in BUNDLE.items():
+        for name, text in files.items():
             archive.writestr(f"phuong-moi/{name}", text.encode("utf-8"))
     return buffer.getvalue()
 
@@ -105,4 +117,17 @@ def test_the_administrator_sets_up_a_locality_from_a_bundle_dry_run_first(
     login("pm.quantri", "Phuong-moi-2025!")
     page.get_by_role("link", name="Bộ cấu hình địa phương").click()
     expect(page.locator("main")).to_contain_text("Phường Hoàng Văn Thụ và các đơn vị trực thuộc")
+
+    # As the ward's administrator: add the ward's own office and its form, dry run first, then apply.
+    page.get_by_label("Tệp bộ cấu hình").set_input_files(
+        {"name": "van-phong.zip", "mimeType": "application/zip", "buffer": _zip(WARD_ADDITION)}
+    )
+    page.get_by_role("button", name="Chạy thử").click()
+    expect(page.locator("#ket-qua-chay-thu")).to_contain_text("PHUONG_MOI_VP")
+    assert not OrgUnit.objects.filter(code="PHUONG_MOI_VP").exists()
+    page.get_by_role("button", name="Áp dụng").click()
+    expect(page.locator(".locality-result")).to_contain_text("Đã áp dụng bộ cấu hình “van-phong-phuong”")
+    assert OrgUnit.objects.get(code="PHUONG_MOI_VP").parent.code == "PHUONG_MOI"
+    assert DataSet.objects.get(code="BM_PM_VP").org_units.get().code == "PHUONG_MOI_VP"
+    assert LocalityImport.objects.latest("created_at").actor.username == "pm.quantri"
     assert violations == []
