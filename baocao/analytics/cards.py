@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
-from baocao.accounts.permissions import Action, MaybeUser, require_actor
+from baocao.accounts.permissions import Action, MaybeUser, is_superuser, require_actor, units_for
 from baocao.analytics.models import KeyFigureCard
 from baocao.collection.models import ValueKind
 from baocao.core.csvio import ImportRejected, RowError
@@ -51,6 +52,13 @@ _DIRECTIONS = {str(d.value): str(d.value) for d in Direction} | {
 }
 
 
+def _require_managing_somewhere(actor: MaybeUser) -> None:
+    """Before reading the rows: the actor manages reference data somewhere (the exact units are checked once
+    the rows are read), so one without the right learns nothing from the validation."""
+    if actor is not None and not is_superuser(actor) and not units_for(actor, Action.MANAGE).exists():
+        raise PermissionDenied(f"Bạn không có quyền {Action.MANAGE.label}.")
+
+
 def _roots() -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(parent__isnull=True))
 
@@ -73,6 +81,7 @@ def load_cards(rows: Sequence[Mapping[str, Any]], actor: MaybeUser = None) -> in
 
     Permission: MANAGE for the unit of each set (a report type's unit, the unit, or every root unit for the
     default set)."""
+    _require_managing_somewhere(actor)
     errors: list[RowError] = []
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=[_text(r, "indicator") for r in rows])}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=[_text(r, "org_unit") for r in rows])}
@@ -180,6 +189,9 @@ def load_directions(rows: Sequence[Mapping[str, Any]], actor: MaybeUser = None) 
     """Set whether up is good and the amber band of the indicators in ``rows``
     (``{code, direction: up|down|none, warning_band: 5}``). Indicators are shared reference data:
     MANAGE over every root unit."""
+    _require_managing_somewhere(actor)
+    if not rows:
+        return 0
     errors: list[RowError] = []
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=[_text(r, "code") for r in rows])}
     changes: list[Indicator] = []

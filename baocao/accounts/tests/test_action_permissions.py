@@ -30,6 +30,7 @@ from openpyxl import load_workbook
 
 import baocao
 from baocao.accounts.models import Role, RoleAssignment
+from baocao.analytics import cards
 from baocao.assignments import excel as task_excel
 from baocao.assignments import services as tasks
 from baocao.assignments.models import Completion, Task
@@ -316,6 +317,24 @@ ACTIONS: dict[str, tuple[Call, str, str]] = {
         "office",
         "admin",
     ),
+    # the dashboard's key-figure cards (a unit's set) and the indicators' judgement (shared): MANAGE
+    "analytics.cards.load_cards": (
+        lambda a, w: cards.load_cards([{"org_unit": w.police.code, "indicator": w.indicator.code}], a),
+        "office",
+        "police_admin",
+    ),
+    "analytics.cards.load_directions": (
+        lambda a, w: cards.load_directions([{"code": w.indicator.code, "direction": "down"}], a),
+        "police_admin",  # manages the police only, and indicators are everyone's
+        "admin",
+    ),
+    "analytics.cards.load_key_figures": (
+        lambda a, w: cards.load_key_figures(
+            {"cards": [{"org_unit": w.police.code, "indicator": "HS_VU"}]}, a
+        ),
+        "office",
+        "police_admin",
+    ),
 }
 
 # Public functions of action modules that no page, API endpoint or admin reaches: executors and helpers
@@ -340,6 +359,9 @@ NO_USER_SURFACE = {
 
 # Public functions of action modules that change nothing (reads, parsers, file builders).
 READS = {
+    "analytics.cards.cards_for",
+    "analytics.cards.dump_cards",
+    "analytics.cards.dump_directions",
     "assignments.excel.review_xlsx",
     "assignments.excel.template_xlsx",
     "collection.entry.form_fields",
@@ -387,6 +409,7 @@ READS = {
 
 # The modules whose public functions are actions: every services.py, and these.
 ACTION_MODULES = [
+    "baocao.analytics.cards",
     "baocao.assignments.excel",
     "baocao.collection.bulk",
     "baocao.collection.entry",
