@@ -61,6 +61,10 @@ OTHER_UPLOAD = (
     "Kết quả chạy thử trên trang này không phải của tệp tải lên gần nhất (có thể đã tải tệp khác ở cửa sổ "
     "khác): hãy tải tệp lên và chạy thử lại."
 )
+CANNOT_KEEP = (
+    "Máy chủ không lưu được tệp tạm để áp dụng (thư mục MEDIA_ROOT không ghi được): kết quả chạy thử dưới "
+    "đây vẫn đúng, nhưng chưa áp dụng được — hãy báo quản trị máy chủ."
+)
 CHANGED_SINCE = (
     "Dữ liệu đã thay đổi từ lúc chạy thử nên chưa áp dụng gì. Dưới đây là kết quả chạy thử mới: hãy xem lại "
     "rồi bấm “Áp dụng”."
@@ -223,11 +227,17 @@ def check(request: HttpRequest) -> HttpResponse:
         return _page(request, roots, status=400, form=form)
     data: bytes = form.cleaned_data["file"]
     plan = plan_import(request.user, _read(data))
+    name = getattr(request.FILES.get("file"), "name", "")
     if plan.ok and (plan.created or plan.changed):
-        _keep(request, data, plan)
+        try:
+            _keep(request, data, plan)
+        except OSError:  # MEDIA_ROOT missing or not writable: say so rather than answer 500
+            request.session.pop(SESSION_KEY, None)
+            return _page(
+                request, roots, status=503, plan=plan, file_name=name, problem=CANNOT_KEEP, cannot_keep=True
+            )
     else:
         _forget(request)
-    name = getattr(request.FILES.get("file"), "name", "")
     return _page(request, roots, status=200 if plan.ok else 400, plan=plan, file_name=name)
 
 

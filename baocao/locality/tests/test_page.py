@@ -198,6 +198,21 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(admin_client
     assert "quá lớn: tối đa 20 MB" in response.content.decode()
 
 
+def test_a_server_that_cannot_keep_the_upload_says_so_and_offers_nothing_to_apply(
+    admin_client, settings, tmp_path
+):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the uploads folder should be")
+    settings.MEDIA_ROOT = blocked
+
+    response = _check(admin_client, zipped(FILES))
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "Máy chủ không lưu được tệp tạm" in page and "Sẽ tạo mới" in page
+    assert 'name="plan"' not in page
+
+
 def test_only_administrators_open_the_page_and_see_it_in_the_menu(client, admin_client):
     assert 'href="/dia-phuong/"' in admin_client.get("/dia-phuong/").content.decode()
     city = make_unit("C", "Thành phố Thử", "city")
