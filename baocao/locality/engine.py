@@ -275,12 +275,16 @@ def _outside(
     if owners_new is None or owners_old is None:  # a shared catalog object
         if status == "created" and owners_old is not None:
             return None
+        why = (
+            "chưa có vai trò ở đơn vị nào"
+            if isinstance(section, Users)
+            else "là danh mục dùng chung của mọi địa phương"
+        )
         return BundleError(
             item.file,
             item.line,
             None,
-            f"{where} là danh mục dùng chung của mọi địa phương: chỉ quản trị hệ thống được sửa. "
-            "Bộ cấu hình bị từ chối, không ghi gì.",
+            f"{where} {why}: chỉ quản trị hệ thống được sửa. Bộ cấu hình bị từ chối, không ghi gì.",
         )
     codes = owners_new | owners_old
     if isinstance(section, OrgUnits) and old is not None and old.get("parent") == new.get("parent"):

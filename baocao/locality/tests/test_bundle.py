@@ -426,3 +426,30 @@ def test_numbers_and_dates_typed_into_excel_cells_read_as_written(db):
     assert bundle.sha256 == read_bundle(BUNDLE).sha256  # the same content as the folder
     assert apply_import(None, bundle, dry_run=False).ok
     assert Target.objects.get().value == Decimal(7800)
+
+
+def test_a_unit_administrator_may_not_change_a_user_of_another_subtree(db, tmp_path):
+    _import()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "org-units.csv").write_text(
+        "code,name,type,parent,valid_from\nAK_XKHAC,Xã Khác,commune,AK,2025-07-01\n", encoding="utf-8"
+    )
+    (other / "users.csv").write_text("username,first_name\nxk.vanphong,Văn phòng xã Khác\n", encoding="utf-8")
+    (other / "roles.csv").write_text(
+        "username,role,org_unit,valid_from\nxk.vanphong,office,AK_XKHAC,2025-07-01\n", encoding="utf-8"
+    )
+    assert _import(other).ok
+    folder = tmp_path / "users"
+    folder.mkdir()
+    (folder / "users.csv").write_text(
+        "username,first_name\nbm.vanphong,Chuyên viên (sửa)\nxk.vanphong,Đổi tên\n", encoding="utf-8"
+    )
+
+    result = _import(folder, User.objects.get(username="bm.quantri"))
+
+    assert [str(e) for e in result.plan.errors] == [
+        "users.csv, dòng 3: Người dùng “xk.vanphong” thuộc đơn vị “AK_XKHAC”, nằm ngoài phạm vi quản trị "
+        "của bạn. Bộ cấu hình bị từ chối, không ghi gì."
+    ]
+    assert User.objects.get(username="bm.vanphong").first_name == "Chuyên viên"
