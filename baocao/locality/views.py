@@ -110,9 +110,12 @@ def _stored(request: HttpRequest) -> dict[str, str] | None:
 
 def _forget(request: HttpRequest) -> None:
     entry = _stored(request)
-    if entry is not None:
-        _upload_path(request, entry["token"]).unlink(missing_ok=True)
     request.session.pop(SESSION_KEY, None)
+    if entry is not None:
+        try:
+            _upload_path(request, entry["token"]).unlink(missing_ok=True)
+        except OSError:
+            pass  # the folder is gone or unreadable: the session no longer points at the file anyway
 
 
 def _keep(request: HttpRequest, data: bytes, plan: ImportPlan) -> None:
