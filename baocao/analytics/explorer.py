@@ -121,6 +121,12 @@ def _one(params: Mapping[str, Any], name: str) -> str:
     return values[0] if values else ""
 
 
+def _shown(values: Sequence[str]) -> str:
+    """Codes echoed in a message: at most five, each cut to 60 characters (an address can be long)."""
+    shown = [v if len(v) <= 60 else v[:60] + "…" for v in values[:5]]
+    return ", ".join(shown) + (f" và {len(values) - 5} mã khác" if len(values) > 5 else "")
+
+
 def _period(text: str, what: str, period_type: PeriodType) -> Period:
     try:
         period = Period.parse(text)
@@ -168,22 +174,22 @@ def parse_query(
     units_by_code = {u.code: u for u in visible.filter(code__in=unit_codes)}
     hidden = [c for c in unit_codes if c not in units_by_code]
     if hidden:
-        raise ExplorerError(
-            f"Không có đơn vị mã {', '.join(hidden)}, hoặc bạn không được xem đơn vị này.", 404
-        )
+        raise ExplorerError(f"Không có đơn vị mã {_shown(hidden)}, hoặc bạn không được xem đơn vị này.", 404)
 
     type_text = _one(params, "type") or PeriodType.MONTH.value
     if type_text not in PERIOD_TYPES:
         raise ExplorerError(
-            f"Loại kỳ “{type_text}” không có; chọn một trong: {', '.join(PERIOD_TYPES.values())}."
+            f"Loại kỳ “{_shown([type_text])}” không có; chọn một trong: {', '.join(PERIOD_TYPES.values())}."
         )
     period_type = PeriodType(type_text)
     kind = _one(params, "kind") or ValueKind.ACTUAL.value
     if kind not in KINDS:
-        raise ExplorerError(f"Loại số liệu “{kind}” không có; chọn một trong: {', '.join(KINDS.values())}.")
+        raise ExplorerError(
+            f"Loại số liệu “{_shown([kind])}” không có; chọn một trong: {', '.join(KINDS.values())}."
+        )
     chart = _one(params, "chart") or "line"
     if chart not in CHART_TYPES:
-        raise ExplorerError(f"Kiểu biểu đồ “{chart}” không có; chọn: đường (line) hoặc cột (bar).")
+        raise ExplorerError(f"Kiểu biểu đồ “{_shown([chart])}” không có; chọn: đường (line) hoặc cột (bar).")
 
     end_text, start_text = _one(params, "to"), _one(params, "from")
     if end_text:
@@ -215,7 +221,7 @@ def parse_query(
     }
     unknown = [c for c in indicator_codes if c not in indicators]
     if unknown:
-        raise ExplorerError(f"Chỉ tiêu: không có chỉ tiêu mã {', '.join(unknown)}.")
+        raise ExplorerError(f"Chỉ tiêu: không có chỉ tiêu mã {_shown(unknown)}.")
     if not indicator_codes:
         return None
     units = [units_by_code[c] for c in unit_codes] or ([default_unit] if default_unit is not None else [])

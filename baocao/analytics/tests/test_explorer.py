@@ -258,3 +258,10 @@ def test_hostile_parameters_never_give_a_5xx(client_as, param):
             assert response.status_code < 500, (url, param, value[:20])
             if response.status_code >= 400:
                 assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_long_code_is_not_echoed_whole(client_as):
+    response = client_as("lanhdao").get(URL, {"indicator": "X" * 5000, "unit": "TPLS"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "không có chỉ tiêu mã " + "X" * 60 + "…" in html and "X" * 61 not in html
