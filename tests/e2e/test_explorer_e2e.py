@@ -55,6 +55,13 @@ def test_choose_by_typing_without_accents_see_pivot_and_chart_export(
     # Screen readers hear the same formatted values (ECharts' aria description).
     expect(canvas).to_have_attribute("aria-label", re.compile(rf"T6/2020: {re.escape(shown)}"))
 
+    # The helpers every chart formats with (axes, tooltips, tables): Vietnamese grouping and decimal comma.
+    formatted = page.evaluate(
+        "[1425, 22.6, -1234.5, 879.1, null].map((v, i) =>"
+        " i === 1 ? BaocaoCharts.formatPercent(v) : BaocaoCharts.formatNumber(v))"
+    )
+    assert formatted == ["1.425", "22,6%", "-1.234,5", "879,1", ""]
+
     # The data table behind the chart, for screen readers and printing.
     toggle = page.get_by_role("button", name="Xem bảng số liệu")
     expect(toggle).to_have_attribute("aria-expanded", "false")
