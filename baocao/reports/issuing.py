@@ -58,7 +58,7 @@ from baocao.signing.keys import (
 )
 from baocao.signing.placement import find_signature_block, find_top_right
 from baocao.signing.sign import sign_pdf
-from baocao.signing.stamp import iso_signing_time, leader_stamp, organisation_stamp
+from baocao.signing.stamp import attachment_stamp, iso_signing_time, leader_stamp
 
 __all__ = [
     "ServerKey",
@@ -299,7 +299,7 @@ def sign_and_issue(
             }
         signed_annex = None
         if separate_annex and organisation is not None:
-            org_source, org_seal = organisation
+            org_source, _seal = organisation  # no seal on the annex (vn-rules.md)
             full = pdf.convert_to_pdf(word, pdfa=True, metadata=pdf_metadata(run, document, annex=True))
             annex_pdf = _annex_pages(full, _page_count(main_pdf), pdf_metadata(run, document, annex=True))
             with open_signer(org_source) as org_signer:
@@ -310,11 +310,7 @@ def sign_and_issue(
                     reason=f"Phụ lục kèm theo {document.number_line}",
                     location=report_type.place_name,
                     timestamp_url=signing_config.timestamp_url(),
-                    stamp=organisation_stamp(
-                        organisation=_organisation_of(org_signer.signing_cert, organisation_name),
-                        document_number=document.number_line.removeprefix("Số:").strip(),
-                        seal_image=org_seal,
-                    ),
+                    stamp=attachment_stamp(document_number=document.number_line.removeprefix("Số:").strip()),
                     placement=find_top_right(annex_pdf),
                     signing_time=when,
                 )

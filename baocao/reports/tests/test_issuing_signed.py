@@ -12,6 +12,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -267,6 +268,14 @@ def test_a_report_type_that_requires_signing_refuses_the_unsigned_issue(run, pki
     assert "Ký số và ban hành</button>" in page and "Ban hành báo cáo" not in page
 
 
+def images_in(xobject: Any) -> list[Any]:
+    """The image XObjects an appearance stream draws, through nested form XObjects."""
+    found = []
+    for child in xobject.get("/Resources", {}).get("/XObject", {}).values():
+        found += [child] if child.get("/Subtype") == "/Image" else images_in(child)
+    return found
+
+
 def test_the_annex_is_a_separately_signed_attachment_with_the_organisations_signature(run, pki, tmp_path):
     needs_tools()
     run.report_type.annex_attachment = True
@@ -278,7 +287,9 @@ def test_the_annex_is_a_separately_signed_attachment_with_the_organisations_sign
     assert annex_title not in main_text and "Số: 125/BC-UBND" in main_text
     assert annex_title in annex_text and "Báo cáo số 125/BC-UBND" in annex_text  # "Kèm theo Báo cáo số ..."
     assert "Số: 125/BC-UBND" not in annex_text  # none of the report's own pages
-    assert f"Cơ quan: {ORGANISATION}" in annex_text  # the organisation's info line, top right
+    # Decree 30 on a separately signed attachment: no image, the number and code and the time only
+    assert "Số, ký hiệu: 125/BC-UBND" in annex_text and "Thời gian ký: " in annex_text
+    assert f"Cơ quan: {ORGANISATION}" not in annex_text
     report = pdfsig(annex, tmp_path)
     assert "Signature is Valid" in report and "Total document signed" in report
     assert f"Signer Certificate Common Name: {ORGANISATION}" in report
@@ -293,6 +304,7 @@ def test_the_annex_is_a_separately_signed_attachment_with_the_organisations_sign
         x1, y1, _, _ = (float(v) for v in widgets[0].Rect)
         width, height = float(first.mediabox[2]), float(first.mediabox[3])
         assert x1 > width / 2 and y1 > height * 2 / 3  # top right
+        assert not images_in(widgets[0].AP.N), "no seal or other image on the attachment's signature"
 
 
 def test_the_report_types_yaml_carries_the_signing_rules(run):
