@@ -28,7 +28,7 @@ from baocao.analytics.explorer import (
     to_csv,
     to_xlsx,
 )
-from baocao.collection.services import latest_month
+from baocao.collection.services import latest_month_for
 from baocao.orgunits.models import OrgUnit
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +38,7 @@ def _selection(request: HttpRequest) -> tuple[list[OrgUnit], OrgUnit | None, Que
     visible = units_for(request.user, Action.VIEW)
     units = list(visible.order_by("path"))
     default_unit = next((u for u in units if u.is_administrative), units[0] if units else None)
-    query = parse_query(request.GET, visible, latest_month(), default_unit)
+    query = parse_query(request.GET, visible, latest_month_for(request.user), default_unit)
     return units, default_unit, query
 
 

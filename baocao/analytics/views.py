@@ -16,7 +16,7 @@ from baocao.analytics.series import SeriesError, get_series
 from baocao.assignments.review import review as task_review
 from baocao.assignments.status import Status as TaskStatus
 from baocao.collection.models import DataValue, ValueKind
-from baocao.collection.services import latest_month
+from baocao.collection.services import latest_month, latest_month_for
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import Indicator, Sector
 from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
@@ -28,7 +28,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     error = ""
     visible = units_for(request.user, Action.VIEW)
     units = list(visible.administrative().order_by("path")) or list(visible.order_by("path"))
-    default_period = latest_month()
+    default_period = latest_month_for(request.user)
     try:
         period = Period.parse(request.GET["period"]) if request.GET.get("period") else default_period
     except PeriodError as exc:

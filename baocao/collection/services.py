@@ -12,10 +12,11 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
+from baocao.accounts.permissions import Action, units_for
 from baocao.collection import rules
 from baocao.collection.models import DataValue, ValueChange
 from baocao.collection.types import (
@@ -33,6 +34,7 @@ from baocao.collection.types import (
 from baocao.core.periods import Period
 from baocao.indicators.models import Indicator
 from baocao.orgunits.models import OrgUnit
+from baocao.orgunits.services import localities
 
 __all__ = ["latest_month", "write_rows"]
 
@@ -237,13 +239,23 @@ def _change(
     )
 
 
-def latest_month() -> Period | None:
+def latest_month(units: Iterable[OrgUnit] | None = None) -> Period | None:
     """The month of the most recent stored values (None when nothing is stored): the default period of
-    the pages that show one."""
+    the pages that show one. ``units`` (a user's units): only their values — a ward formed in 2025 must not
+    move the default of the old city's users to a month their units never reported."""
+    values = DataValue.objects.all() if units is None else DataValue.objects.filter(org_unit__in=units)
     latest = (
-        DataValue.objects.filter(period__regex=r"^\d{6}$")
+        values.filter(period__regex=r"^\d{6}$")
         .order_by("-period")
         .values_list("period", flat=True)
         .first()  # LIMIT 1: `if queryset` fetched every stored period (seconds for a province's millions)
     )
     return Period.parse(latest) if latest else None
+
+
+def latest_month_for(user: User | AnonymousUser) -> Period | None:
+    """:func:`latest_month` of the user's localities (the subtrees of the administrative units above the
+    units they may see; everything for the superuser): the default period of their pages."""
+    if user.is_superuser:
+        return latest_month()
+    return latest_month(localities(units_for(user, Action.VIEW)))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from baocao.accounts.permissions import Action, can, units_for
 from baocao.collection.entry import EntryInput, form_fields, save_entry
 from baocao.collection.models import DataValue, Submission, SubmissionStatus, ValueChange, ValueKind
-from baocao.collection.services import latest_month
+from baocao.collection.services import latest_month_for
 from baocao.collection.workflow import (
     STEPS,
     WorkflowError,
@@ -47,7 +47,7 @@ def period_from_request(request: HttpRequest) -> Period:
             return Period.parse(text)
         except PeriodError:
             messages.error(request, f"Kỳ “{text}” không hợp lệ; dùng kỳ gần nhất.")
-    return latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
+    return latest_month_for(request.user) or Period.containing(PeriodType.MONTH, timezone.localdate())
 
 
 FUTURE_DAYS = 366  # a form opens at most a year ahead (a period such as 999912 is a 404, not a page)

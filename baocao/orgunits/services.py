@@ -4,14 +4,20 @@ values stored against the old units stay where they are (history is never rewrit
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from baocao.core.numbers import format_number
-from baocao.orgunits.models import OrgUnit, OrgUnitSuccession, OrgUnitType, SuccessionKind
+from baocao.orgunits.models import (
+    OrgUnit,
+    OrgUnitQuerySet,
+    OrgUnitSuccession,
+    OrgUnitType,
+    SuccessionKind,
+)
 
 
 @transaction.atomic
@@ -124,3 +130,19 @@ def split_unit(
         unit.valid_to = last_day
         unit.save(update_fields=["valid_to"])
     return links
+
+
+def localities(units: Iterable[OrgUnit]) -> OrgUnitQuerySet:
+    """The localities of ``units``: the subtree of the nearest administrative unit at or above each (the
+    old city for a clerk of its police; the ward for a ward's department). A read: the scope of a page's
+    default period, so that one locality's newer data does not move another's (docs/decisions/0016)."""
+    units = list(units)
+    ancestor_ids = {int(part) for unit in units for part in unit.path.strip("/").split("/") if part}
+    administrative = sorted(
+        OrgUnit.objects.filter(pk__in=ancestor_ids).administrative(), key=lambda u: -len(u.path)
+    )
+    roots = {}
+    for unit in units:
+        root = next((a for a in administrative if unit.path.startswith(a.path)), unit)
+        roots[root.pk] = root
+    return OrgUnit.objects.subtree(list(roots.values()))

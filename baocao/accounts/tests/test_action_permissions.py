@@ -370,6 +370,7 @@ READS = {
     "collection.excel.preview",
     "collection.excel.read_form",
     "collection.services.latest_month",
+    "collection.services.latest_month_for",
     "collection.values.read_csv",
     "collection.workflow.find_submission",
     "collection.workflow.steps_for",
@@ -378,6 +379,7 @@ READS = {
     # (saving values, taking a step); no value or status changes
     "collection.workflow.get_submission",
     "indicators.services.parse_target_rows",
+    "orgunits.services.localities",
     "quality.services.approval_problems",
     "quality.services.entry_checks",
     "quality.services.run_checks",

@@ -9,14 +9,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import yaml
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from baocao.analytics.figures import get_figures
 from baocao.collection.models import ChangeSource, DataValue
+from baocao.collection.services import latest_month_for
 from baocao.collection.values import write_values
 from baocao.core.numbers import change_phrase, format_number, format_percent, growth_phrase
 from baocao.core.periods import Period
-from baocao.demo.reform import WARD_BUNDLE, load_ward_values
+from baocao.demo.reform import LAST_PERIOD, WARD_BUNDLE, load_ward_values
 from baocao.locality.api import apply_import, export_bundle, export_files, plan_import, read_bundle
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.building import build_document
@@ -224,3 +226,11 @@ def test_a_template_can_test_comparability_and_name_the_old_units(reform):
     assert render_block(source, context) == (
         "đơn vị mới thành lập từ 01/7/2025; Phường Chi Lăng, Phường Vĩnh Trại, Xã Mai Pha; –"
     )
+
+
+def test_each_locality_opens_on_its_own_latest_month(reform):
+    """The ward's figures reach November 2026; the old city's users still open their pages on the city's
+    last month (its old wards' June 2025), not on a month their units never reported."""
+    assert latest_month_for(User.objects.get(username="lvt.pkt.canbo")) == Period.parse(LAST_PERIOD)
+    assert latest_month_for(User.objects.get(username="ca.canbo")) == Period.parse("202506")
+    assert latest_month_for(User.objects.get(username="admin")) == Period.parse(LAST_PERIOD)
