@@ -18,7 +18,7 @@ from baocao.signing.demo_pki import make_demo_pki
 
 @pytest.fixture
 def demo_keys(tmp_path, settings):
-    load_demo()
+    load_demo(ward=False)  # the June 2020 demo alone: its one draft report
     signer = ReportRun.objects.select_related("report_type").get().report_type.signer_name
     pki = make_demo_pki(
         tmp_path / "ky-so",
