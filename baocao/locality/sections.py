@@ -601,24 +601,32 @@ class Indicators(_CsvSection):
             pending.append((row, item, parent, before, self.fields(item, codes)))
         touched = []
         # first every indicator without its parent (a "trong đó" parent may come later in the file), then
-        # the parents; the cycle check of clean() runs on the second pass
+        # the parents; the cycle check of clean() runs on the second pass. References were resolved from
+        # the tables above, so full_clean need not look each one up again.
+        references = ["sector", "unit", "responsible_unit", "parent"]
         for row, item, _parent, before, after in pending:
             if before == after:
                 continue
             if item.pk is None:
                 item.parent = None
-            if _save(item, row, exclude=["parent"]):
+            if _save(item, row, exclude=references):
                 parents[item.code] = item
         for row, item, parent, before, after in pending:
             if row.failed:
                 continue
-            if before != after:
-                item.parent = parents.get(parent.code) if parent is not None else None
-                if item.parent is not None and item.parent.pk is None:
-                    row.error("parent", f"chỉ tiêu “{item.parent.code}” chưa ghi được (xem lỗi của dòng đó).")
+            wanted = parents.get(parent.code) if parent is not None else None
+            if before != after and wanted != item.parent:
+                if wanted is not None and wanted.pk is None:
+                    row.error("parent", f"chỉ tiêu “{wanted.code}” chưa ghi được (xem lỗi của dòng đó).")
                     continue
-                if not _save(item, row):
+                item.parent = wanted
+                try:
+                    item.clean()
+                except ValidationError as exc:
+                    for field, message in validation_messages(exc):
+                        row.error(field, message)
                     continue
+                item.save(update_fields=["parent"])
             touched.append(Touched(item.code, self.file, row.line))
         return touched
 

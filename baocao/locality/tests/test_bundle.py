@@ -453,3 +453,28 @@ def test_a_unit_administrator_may_not_change_a_user_of_another_subtree(db, tmp_p
         "của bạn. Bộ cấu hình bị từ chối, không ghi gì."
     ]
     assert User.objects.get(username="bm.vanphong").first_name == "Chuyên viên"
+
+
+def test_a_trong_do_indicator_may_come_before_its_parent_and_a_cycle_is_refused(db, tmp_path):
+    _import()
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "indicators.csv").write_text(
+        "code,name,sector,unit,parent\n"
+        "BM_TNGT_XE_MAY,Số vụ tai nạn do xe máy,BM_QPAN,bm_vu,BM_TNGT_MOI\n"
+        "BM_TNGT_MOI,Số vụ tai nạn giao thông (mới),BM_QPAN,bm_vu,\n",
+        encoding="utf-8",
+    )
+    assert _import(later).ok
+    assert Indicator.objects.get(code="BM_TNGT_XE_MAY").parent.code == "BM_TNGT_MOI"
+    cycle = tmp_path / "cycle"
+    cycle.mkdir()
+    (cycle / "indicators.csv").write_text(
+        "code,name,sector,unit,parent\nBM_TNGT_MOI,Số vụ tai nạn (mới),BM_QPAN,bm_vu,BM_TNGT_XE_MAY\n",
+        encoding="utf-8",
+    )
+
+    result = _import(cycle)
+
+    assert [(e.file, e.line, e.column) for e in result.plan.errors] == [("indicators.csv", 2, "parent")]
+    assert Indicator.objects.get(code="BM_TNGT_MOI").parent is None
