@@ -34,6 +34,18 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"Chế độ nghiêm ngặt (BAOCAO_STRICT=1): không được bỏ qua kiểm thử: {reason}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test whose fixtures ask for the test database only through ``django_db_setup`` (a module-scoped
+    fixture built with ``factories.computed_from_demo``) is marked ``django_db``: pytest-django creates
+    the test database only for what the collected tests mark or request, so such a module run alone
+    would otherwise compute against the development database."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "django_db_setup" in names and not names & {"db", "transactional_db", "live_server"}:
+            if item.get_closest_marker("django_db") is None:
+                item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture
 def world(db):
     """A city with two agencies and a ward, one sector, units of measure and target types."""

@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -172,7 +173,16 @@ def demo_submission(data_set: str, unit: str, period: str) -> Submission:
 
 
 def computed_from_demo(django_db_blocker: Any, compute: Callable[[], T]) -> T:
-    """`compute()` run once on the demo, which is rolled back afterwards (for module-scoped fixtures)."""
+    """`compute()` run once on the demo, which is rolled back afterwards (for module-scoped fixtures).
+
+    The fixture must depend on pytest-django's ``django_db_setup`` (the root conftest then marks its tests
+    so that the test database exists); refused on any other database, never loading into the developer's."""
+    name = Path(str(connection.settings_dict["NAME"])).name
+    if not name.startswith("test"):
+        raise RuntimeError(
+            f"computed_from_demo on the database {name!r}, not a test database: make the module-scoped "
+            "fixture depend on django_db_setup."
+        )
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo(ward=False)
         result = compute()

@@ -38,9 +38,6 @@ from baocao.reports.word_frames import frame_of
 from baocao.testing.factories import computed_from_demo
 
 JUNE = Period.month(2020, 6)
-# Marked so that pytest-django sets up the test database even when this module runs alone (its
-# module-scoped fixtures would otherwise reach the development database).
-pytestmark = pytest.mark.django_db
 SECTION = "quan-ly-do-thi"  # 2.1. Quản lý đô thị: five paragraphs of one unit in the demo
 CHANGES = (0, 1, 3, 5, -1, -3, -5)  # paragraphs added (+) or removed (-)
 FILLER = (

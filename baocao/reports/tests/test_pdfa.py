@@ -21,9 +21,6 @@ from baocao.reports.word_frames import frame_of
 from baocao.testing.factories import computed_from_demo
 
 JUNE = Period.month(2020, 6)
-# Marked so that pytest-django sets up the test database even when this module runs alone (its
-# module-scoped fixtures would otherwise reach the development database).
-pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
