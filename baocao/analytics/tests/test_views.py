@@ -21,7 +21,9 @@ def test_demo_login_works(client, demo):
 
 
 def test_figures_page_shows_the_demo_with_comparisons(admin_client):
-    page = admin_client.get(reverse("analytics:figures"), {"period": "202006", "unit": "TPLS"}).content.decode()
+    page = admin_client.get(
+        reverse("analytics:figures"), {"period": "202006", "unit": "TPLS"}
+    ).content.decode()
     assert "Số liệu tháng 6/2020 – Thành phố Lạng Sơn" in page
     assert "15/05/2020" in page and "14/06/2020" in page
     assert "Thu ngân sách" in page or "thu ngân sách" in page
