@@ -184,6 +184,11 @@ async def _verify(
         verdict = f"{len(reports)} chữ ký số hợp lệ: văn bản do {names} ký và không bị thay đổi sau khi ký."
     elif not intact or modified:
         verdict = "Chữ ký số KHÔNG hợp lệ: văn bản đã bị thay đổi sau khi ký."
+    elif all(r.valid and r.trusted for r in reports) and not last.covers_whole_file:
+        verdict = (
+            "Chữ ký số KHÔNG hợp lệ: tệp có thêm dữ liệu sau chữ ký cuối cùng (không phải một chữ ký số), "
+            "nên tệp không còn đúng như khi ký; hãy dùng bản gốc tải từ hệ thống."
+        )
     else:
         verdict = "Chữ ký số KHÔNG hợp lệ."
     messages = [verdict]
@@ -229,7 +234,7 @@ def _report(field_name: str, status: PdfSignatureStatus) -> SignatureReport:
         messages.append(_trust_message(who, status))
     if not messages:
         when = iso_signing_time(signing_time) if signing_time else "(không rõ thời điểm)"
-        later = "" if covers else "; sau chữ ký này văn bản chỉ được thêm chữ ký số khác, nội dung không đổi"
+        later = "" if covers else "; phần đã ký không đổi, nhưng sau chữ ký này tệp còn được thêm dữ liệu"
         messages.append(f"{who}: hợp lệ, ký lúc {when}, chứng thư số tin cậy{later}.")
     if timestamp_time is not None:
         messages.append(

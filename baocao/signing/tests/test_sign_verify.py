@@ -96,6 +96,16 @@ def test_appended_content_after_signing_is_reported_as_a_change(signed, pki):
     assert result.messages[0] == "Chữ ký số KHÔNG hợp lệ: văn bản đã bị thay đổi sau khi ký."
 
 
+def test_bytes_appended_after_the_signature_are_named_not_passed_off_as_another_signature(signed, pki):
+    """Bytes added after the signed file's end (not an incremental update, not a signature): the verdict
+    says why it fails instead of a bare "KHÔNG hợp lệ", and no line claims a later signature was added."""
+    result = verify_pdf(signed + b"\n% them sau khi ky\n", [pki.ca_cert])
+
+    assert not result.valid and not result.covers_whole_file
+    assert result.messages[0].startswith("Chữ ký số KHÔNG hợp lệ: tệp có thêm dữ liệu sau chữ ký cuối cùng")
+    assert not any("chữ ký số khác" in m for m in result.messages)
+
+
 def test_stamp_is_placed_on_the_signers_name_in_the_signature_block(signed, report_pdf, demo_signer):
     names = [line for line in text_lines(report_pdf) if line.text == demo_signer.name]
     assert len(names) == 1
