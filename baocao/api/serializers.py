@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -331,7 +332,38 @@ class ReportTypeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "period_type", "org_unit", "is_active"]
 
 
-class ReportRunSerializer(serializers.ModelSerializer):
+def signed_file_url(run: ReportRun, part: str) -> str | None:
+    """The API path of an issued run's signed PDF (``part`` "signed-pdf") or separately signed annex
+    ("signed-annex-pdf"), else None: read from the signature record, so a list does not load the files."""
+    record = run.signature or {}
+    if not run.is_issued or not record:
+        return None
+    if part == "signed-annex-pdf" and "annex_holder" not in record:
+        return None
+    return reverse(f"api:report-run-{part}", args=[run.pk])
+
+
+# Where to download an issued report's digitally signed files (null: none); also in a report's own answer
+# (ReportRunSerializer). No docstring: drf-spectacular would publish it as the schemas' description.
+class SignedFilesSerializer(serializers.Serializer):
+    signed_pdf = serializers.SerializerMethodField(help_text="Văn bản PDF/A đã ký số")
+    signed_annex_pdf = serializers.SerializerMethodField(help_text="Phụ lục ký số riêng (nếu có)")
+
+    def _url(self, run: ReportRun, part: str) -> str | None:
+        path = signed_file_url(run, part)
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if path and request is not None else path
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_signed_pdf(self, run: ReportRun) -> str | None:
+        return self._url(run, "signed-pdf")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_signed_annex_pdf(self, run: ReportRun) -> str | None:
+        return self._url(run, "signed-annex-pdf")
+
+
+class ReportRunSerializer(SignedFilesSerializer, serializers.ModelSerializer):
     report_type = _code()
     org_unit = _code()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -351,6 +383,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "issue_date",
             "created_at",
             "issued_at",
+            "signed_pdf",
+            "signed_annex_pdf",
         ]
 
 

@@ -605,7 +605,7 @@ class ReportRunViewSet(ReadOnly, mixins.CreateModelMixin):
         )
         run = reports.get_or_create_run(report_type, unit, data["period"], request.user)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
-        return Response(s.ReportRunSerializer(run).data, status=code)
+        return Response(s.ReportRunSerializer(run, context={"request": request}).data, status=code)
 
     @extend_schema(
         summary="Tải báo cáo Word (.docx): bản đã ban hành, hoặc dự thảo từ số liệu hiện tại",
@@ -618,14 +618,52 @@ class ReportRunViewSet(ReadOnly, mixins.CreateModelMixin):
         return _download(reports.run_docx(run), name, DOCX_TYPE)
 
     @extend_schema(
-        summary="Yêu cầu tạo PDF (chạy nền); theo dõi ở /pdf-jobs/{id}/",
+        summary=(
+            "Yêu cầu tạo PDF (chạy nền); theo dõi ở /pdf-jobs/{id}/. Báo cáo đã ký số: 303, tải tệp PDF/A đã "
+            "ký ở signed-pdf/ (Location)"
+        ),
         request=None,
-        responses={202: s.PdfJobSerializer, **_errors(404, 409)},
+        responses={
+            202: s.PdfJobSerializer,
+            303: OpenApiResponse(s.SignedFilesSerializer, description="Báo cáo đã ký số: tải tệp đã ký"),
+            **_errors(404, 409),
+        },
     )
     @action(detail=True, methods=["post"])
     def pdf(self, request: Request, pk: str | None = None) -> Response:
-        job = reports.request_pdf(self.get_object(), request.user)
+        run = self.get_object()
+        if s.signed_file_url(run, "signed-pdf") is not None:  # the issued PDF is the signed one (as the page)
+            files = s.SignedFilesSerializer(run, context={"request": request}).data
+            location = files["signed_pdf"]
+            return Response(files, status=status.HTTP_303_SEE_OTHER, headers={"Location": location})
+        job = reports.request_pdf(run, request.user)
         return Response(s.PdfJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    def _signed(self, field: str, suffix: str) -> HttpResponse:
+        run = self.get_object()  # 404 outside the user's scope, before anything is said about the files
+        data = getattr(run, field) if s.signed_file_url(run, field.replace("_", "-")) else None
+        if data is None:
+            return errors.errors_response(
+                [errors.error("Báo cáo chưa có tệp PDF đã ký số.")], status.HTTP_404_NOT_FOUND
+            )
+        name = f"bao-cao-{run.report_type.code}-{run.period}{suffix}"
+        return _download(bytes(data), name, "application/pdf")
+
+    @extend_schema(
+        summary="Tải văn bản PDF/A đã ký số của báo cáo đã ban hành",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(404)},
+    )
+    @action(detail=True, methods=["get"], url_path="signed-pdf")
+    def signed_pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return self._signed("signed_pdf", "-da-ky-so.pdf")
+
+    @extend_schema(
+        summary="Tải phụ lục PDF/A ký số riêng (tệp đính kèm) của báo cáo đã ban hành",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(404)},
+    )
+    @action(detail=True, methods=["get"], url_path="signed-annex-pdf")
+    def signed_annex_pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return self._signed("signed_annex_pdf", "-phu-luc-da-ky-so.pdf")
 
 
 @extend_schema_view(
