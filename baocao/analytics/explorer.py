@@ -413,8 +413,11 @@ def to_xlsx(pivot: Pivot) -> bytes:
 
 
 def to_csv(pivot: Pivot) -> str:
-    """The table as CSV (UTF-8): Vietnamese number notation, formula-safe text cells (core.cells)."""
+    """The table as CSV (UTF-8): Vietnamese number notation, formula-safe text cells (core.cells). It
+    starts with a byte order mark: Excel, where an office opens it with a double click, reads a CSV without
+    one in the Windows code page and garbles every Vietnamese letter (the project's CSV readers drop it)."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_escape(t) for t in pivot.header])
     for line in pivot.lines():

@@ -1,3 +1,4 @@
+import codecs
 import csv
 import io
 import re
@@ -68,6 +69,13 @@ def test_the_csv_export_holds_the_numbers_of_the_page(client_as):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
     assert rows[0][4:] == ["tháng 4/2020", "tháng 5/2020", "tháng 6/2020"]
     assert [r[4:] for r in rows[1:]] == shown
+
+
+def test_the_csv_opens_in_excel_with_its_vietnamese_letters(client_as):
+    """Excel takes a CSV without a byte order mark for the Windows code page ("MÃ£ chá»‰ tiÃªu")."""
+    content = client_as("lanhdao").get(URL + "tai.csv" + SELECTION).content
+    assert content.startswith(codecs.BOM_UTF8)
+    assert content.decode("utf-8-sig").startswith("Mã chỉ tiêu,Chỉ tiêu,Đơn vị,Đơn vị tính,")
 
 
 def test_a_text_cell_cannot_become_a_formula(client_as):
