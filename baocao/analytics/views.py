@@ -67,9 +67,11 @@ class _BadInput(Exception):
 
 
 def _period_of(request: HttpRequest, unit: OrgUnit | None) -> tuple[Period, str]:
-    """The period asked for (``?period=``), else the latest month with values in the unit's subtree (a unit
-    that ended in 2025 opens on its last month, not on the newest wards' month), else of any values; an
-    invalid one is reported and the default shown."""
+    """The period asked for (``?period=``), else the latest month with values of the unit's key figures in
+    its subtree (the month a leader reports on: the old city opens on its last month of budget, permits and
+    crimes, not on a month only its former wards' illustrative figures reach), else with any values in the
+    subtree (a unit that ended in 2025 opens on its last month, not on the newest wards' month), else of
+    any values; an invalid one is reported and the default shown."""
     text = request.GET.get("period", "").strip()
     if text:
         try:
@@ -78,12 +80,16 @@ def _period_of(request: HttpRequest, unit: OrgUnit | None) -> tuple[Period, str]
             error = str(exc)
     latest = None
     if unit is not None:
-        latest = (
-            DataValue.objects.filter(org_unit__path__startswith=unit.path, period__regex=r"^\d{6}$")
-            .order_by("-period")
-            .values_list("period", flat=True)
-            .first()
-        )
+        months = DataValue.objects.filter(org_unit__path__startswith=unit.path, period__regex=r"^\d{6}$")
+        key_indicators = {card.indicator_id for card in cards_for(unit, PeriodType.MONTH)}
+        if key_indicators:
+            latest = (
+                months.filter(indicator_id__in=key_indicators)
+                .order_by("-period")
+                .values_list("period", flat=True)
+                .first()
+            )
+        latest = latest or months.order_by("-period").values_list("period", flat=True).first()
     default = (
         (Period.parse(latest) if latest else None)
         or latest_month()

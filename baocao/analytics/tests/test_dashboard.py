@@ -13,6 +13,7 @@ from django.urls import reverse
 from baocao.analytics.cards import load_cards
 from baocao.analytics.dashboard import AMBER, DOWN, FLAT, GREEN, NEUTRAL, RED, UP, card_status
 from baocao.analytics.figures import get_figures
+from baocao.analytics.models import KeyFigureCard
 from baocao.analytics.series import get_series
 from baocao.collection.models import DataValue
 from baocao.collection.services import latest_month
@@ -286,3 +287,27 @@ def test_without_a_period_a_unit_opens_on_its_own_latest_month(client_as):
     assert f"Tổng quan {Period.parse(own).label} – {police.name}" in page
     if newer:
         assert f"Tổng quan {latest_month().label}" not in page
+
+
+def test_the_home_page_opens_on_the_latest_month_of_the_key_figures(leader):
+    """Newer values of indicators that are not on the cards (the old wards' figures of 2025 in the demo)
+    do not move the leader's home page to a month whose cards are all empty."""
+    card_indicators = set(KeyFigureCard.objects.values_list("indicator_id", flat=True))
+    other = (
+        DataValue.objects.filter(
+            period="202006", org_unit__path__startswith=OrgUnit.objects.get(code="TPLS").path
+        )
+        .exclude(indicator_id__in=card_indicators)
+        .first()
+    )
+    assert other is not None
+    DataValue.objects.create(
+        indicator=other.indicator, org_unit=other.org_unit, period="202107", kind=other.kind, value=1
+    )
+    assert "Tổng quan tháng 6/2020" in leader.get(reverse("home")).content.decode()
+    card = DataValue.objects.filter(period="202006", indicator_id__in=card_indicators).first()
+    assert card is not None
+    DataValue.objects.create(
+        indicator=card.indicator, org_unit=card.org_unit, period="202107", kind=card.kind, value=1
+    )
+    assert "Tổng quan tháng 7/2021" in leader.get(reverse("home")).content.decode()
