@@ -288,21 +288,36 @@ class _Sql:
         unit_ids: Sequence[int],
         requested_ids: Sequence[int],
         value_ids: Sequence[int] | None = None,
+        units: Sequence[OrgUnit] = (),
     ):
         self.connection = connections[using]
         self.quote = self.connection.ops.quote_name
         self.places = int(DataValue._meta.get_field("value").decimal_places)
         # SQLite has no exact decimal type: add the values as whole numbers of their last decimal place.
         self.sqlite = self.connection.vendor == "sqlite"
-        units = self.quote(OrgUnit._meta.db_table)
+        self.rollup = rollup
+        table = self.quote(OrgUnit._meta.db_table)
         if rollup:
             self.join = (
-                f"JOIN {units} u ON u.id = x.org_unit_id "
-                f"JOIN {units} r ON substr(u.path, 1, length(r.path)) = r.path"
+                f"JOIN {table} u ON u.id = x.org_unit_id "
+                f"JOIN {table} r ON substr(u.path, 1, length(r.path)) = r.path"
             )
         else:
-            self.join = f"JOIN {units} r ON r.id = x.org_unit_id"
+            self.join = f"JOIN {table} r ON r.id = x.org_unit_id"
         self.unit_ids, self.requested_ids = unit_ids, requested_ids
+        # With roll-up on PostgreSQL, the stored units are mapped to the requested units they count towards
+        # here, from the paths query 3 loaded, and joined as an array of (stored, requested) pairs: the
+        # join on the materialised path is estimated at one row when one unit is asked for, and PostgreSQL
+        # then loops over every unit's values (bench/RESULTS.md, "Leaders' dashboard").
+        self.pairs: dict[int, list[int]] = {}
+        if rollup and not self.sqlite:
+            by_path = {u.path: u.pk for u in units}
+            for unit in units:
+                parts = unit.path.split("/")
+                for n in range(2, len(parts)):
+                    ancestor = by_path.get("/".join(parts[:n]) + "/")
+                    if ancestor is not None:
+                        self.pairs.setdefault(ancestor, []).append(unit.pk)
         # The values are asked for the requested units and the predecessors standing in for them.
         self.value_ids = requested_ids if value_ids is None else value_ids
         id_types = {m._meta.pk.db_type(self.connection) for m in (OrgUnit, Indicator)}
@@ -319,6 +334,18 @@ class _Sql:
             # scan of the array for every row.
             return f"{column} = ANY(%s::{self.id_type}[])"
         return f"{column} = ANY(%s)"
+
+    def _join(self, params: list[object], requested_ids: Sequence[int] | None = None) -> str:
+        """The join of the stored rows to the requested units (`r.id`), its parameters appended."""
+        if not (self.rollup and not self.sqlite):
+            return self.join
+        requested = self.requested_ids if requested_ids is None else requested_ids
+        pairs = [(pk, r) for r in dict.fromkeys(requested) for pk in self.pairs.get(r, ())]
+        params.extend([[pk for pk, _r in pairs], [r for _pk, r in pairs]])
+        return (
+            f"JOIN unnest(%s::{self.id_type}[], %s::{self.id_type}[]) AS r(unit_id, id) "
+            "ON r.unit_id = x.org_unit_id"
+        )
 
     def _sum(self) -> str:
         if self.sqlite:
@@ -354,11 +381,16 @@ class _Sql:
     ) -> str:
         """The rows of the units and periods, and of the indicators unless None (all: the caller drops the
         groups of indicators it did not ask for, cheaper than testing every row)."""
-        conditions = [
-            self._in("x.org_unit_id", self.unit_ids, params),
-            self._in("r.id", self.requested_ids if requested_ids is None else requested_ids, params),
-            self._in("x.period", period_ids, params),
-        ]
+        requested = self.requested_ids if requested_ids is None else requested_ids
+        if self.rollup and not self.sqlite:  # joined to the pairs (`_join`): only the stored units' rows
+            stored = sorted({pk for r in requested for pk in self.pairs.get(r, ())})
+            conditions = [self._in("x.org_unit_id", stored, params)]
+        else:
+            conditions = [
+                self._in("x.org_unit_id", self.unit_ids, params),
+                self._in("r.id", requested, params),
+            ]
+        conditions.append(self._in("x.period", period_ids, params))
         if indicator_ids is not None:
             conditions.append(self._in("x.indicator_id", indicator_ids, params))
         return " AND ".join(conditions)
@@ -380,7 +412,7 @@ class _Sql:
         unit_key = self._unit_key(last_ids, params, per_unit_kind=ValueKind.CUMULATIVE.value)
         sql = (
             f"SELECT x.indicator_id, r.id, x.period, x.kind, {unit_key}, {self._sum()}, COUNT(*) "
-            f"FROM {self.quote(DataValue._meta.db_table)} x {self.join} "
+            f"FROM {self.quote(DataValue._meta.db_table)} x {self._join(params, self.value_ids)} "
             f"WHERE {self._where(indicator_ids, period_ids, params, self.value_ids)} "
             f"{'' if kinds is None else 'AND ' + self._in('x.kind', kinds, params)} "
             "GROUP BY 1, 2, 3, 4, 5"
@@ -399,7 +431,7 @@ class _Sql:
         sql = (
             f"SELECT x.indicator_id, r.id, x.period, tt.sort_order, tt.code, tt.name, {unit_key}, "
             f"{self._sum()}, COUNT(*) "
-            f"FROM {self.quote(Target._meta.db_table)} x {self.join} "
+            f"FROM {self.quote(Target._meta.db_table)} x {self._join(params)} "
             f"JOIN {self.quote(TargetType._meta.db_table)} tt ON tt.id = x.target_type_id "
             f"WHERE {self._where(indicator_ids, period_ids, params)} "
             "GROUP BY 1, 2, 3, 4, 5, 6, 7"
@@ -770,6 +802,21 @@ def get_figures(
 ) -> FigureSet:
     """Figures for the org units (objects or codes), a period and indicator codes (None = all active)."""
     period = Period.parse(period) if isinstance(period, str) else period
+    return get_figures_for_periods(org_units, [period], indicator_codes, kinds=kinds, rollup=rollup)[0]
+
+
+def get_figures_for_periods(
+    org_units: Iterable[OrgUnit | str],
+    periods: Sequence[Period | str],
+    indicator_codes: Iterable[str] | None = None,
+    *,
+    kinds: Iterable[str] = tuple(ValueKind.values),
+    rollup: bool = True,
+) -> list[FigureSet]:
+    """`get_figures` of several periods (a chart's months), in order, in the queries of one call: the values
+    of every period needed by any of them in one query, their targets in another. Each FigureSet is the one
+    `get_figures` returns for its period."""
+    asked_periods = [Period.parse(p) if isinstance(p, str) else p for p in periods]
     kinds = [str(k) for k in kinds]
 
     indicator_qs = Indicator.objects.all()
@@ -784,22 +831,26 @@ def get_figures(
 
     requested = list(org_units)
     requested_codes = [u.code if isinstance(u, OrgUnit) else u for u in requested]
-    previous = period.previous()
-    last_year = period.same_period_last_year()
-    ytd_periods = period.year_to_date()
-    all_periods = {p.id: p for p in (period, previous, last_year, *ytd_periods)}
-    period_id, previous_id, last_year_id = period.id, previous.id, last_year.id
-    ytd_ids = [p.id for p in ytd_periods]
+    # Per period asked: its id, the ids it is compared with, and the periods whose reporting windows start
+    # the successions' plans.
+    comparisons: list[tuple[_Ids, dict[str, datetime.date]]] = []
+    all_periods: dict[str, Period] = {}
+    for period in asked_periods:
+        previous = period.previous()
+        last_year = period.same_period_last_year()
+        ytd_periods = period.year_to_date()
+        mine = {p.id: p for p in (period, previous, last_year, *ytd_periods)}
+        all_periods.update(mine)
+        ids = _Ids(period, period.id, previous.id, last_year.id, [p.id for p in ytd_periods])
+        comparisons.append((ids, {pid: p.reporting_window[0] for pid, p in mine.items()}))
     wanted_periods = sorted(all_periods)
-    starts = {pid: p.reporting_window[0] for pid, p in all_periods.items()}
+    earliest = min((p.reporting_window[0] for p in all_periods.values()), default=None)
 
     # Query 2: the units asked for and their predecessors since the earliest period began; then query 3
     # (rollup): the subtrees of both by materialised path.
     asked, edges = (
-        _units_and_predecessors(
-            Indicator.objects.db, list(dict.fromkeys(requested_codes)), min(starts.values())
-        )
-        if requested_codes
+        _units_and_predecessors(Indicator.objects.db, list(dict.fromkeys(requested_codes)), earliest)
+        if requested_codes and earliest is not None
         else ([], [])
     )
     successions = _Successions(edges)
@@ -821,6 +872,7 @@ def get_figures(
         list(dict.fromkeys(u.pk for u in unit_rows)),
         list(multiplicity),
         value_ids=[*multiplicity, *predecessor_ids],
+        units=unit_rows,
     )
     # All active indicators, or every kind: no condition on the rows (groups of others are dropped here).
     ids_filter = None if indicator_codes is None else indicator_ids
@@ -830,7 +882,7 @@ def get_figures(
     groups: dict[tuple[int, int, str, str], list[_Group]] = defaultdict(list)
     # The predecessors' groups as stored (a predecessor asked for too is not counted twice here).
     raw: dict[tuple[int, int, str, str], list[_Group]] = defaultdict(list)
-    if indicator_ids and unit_rows and kinds:
+    if indicator_ids and unit_rows and kinds and asked_periods:
         for indicator_id, unit_id, pid, kind, key, total, count in sql.values(
             ids_filter, last_ids, wanted_periods, kinds_filter
         ):
@@ -843,17 +895,56 @@ def get_figures(
                 groups[(indicator_id, unit_id, pid, kind)].append((key, total * m, count * m))
     stored = {key: _across_units(g, across_units[key[0]]) for key, g in groups.items()}
 
-    # Query 5: targets of this period and of the periods that contain it, per target type.
-    containing = _containing_periods(period)
-    target_periods = {p.id: p for p in containing}
-    rank = {p.id: n for n, p in enumerate(containing)}
+    # Query 5: targets of these periods and of the periods that contain them, per target type.
+    containing = {period.id: _containing_periods(period) for period in asked_periods}
+    target_periods = {p.id: p for periods_of in containing.values() for p in periods_of}
     target_rows = (
-        sorted(
-            (r for r in sql.targets(ids_filter, last_ids, list(target_periods)) if r[0] in across_units),
-            key=lambda r: (r[3], r[4], rank[r[2]], r[6] or 0),
-        )
-        if indicator_ids and unit_rows
+        [r for r in sql.targets(ids_filter, last_ids, list(target_periods)) if r[0] in across_units]
+        if indicator_ids and unit_rows and target_periods
         else []
+    )
+
+    return [
+        _figure_set(
+            ids,
+            starts,
+            containing[ids.current],
+            target_periods,
+            target_rows,
+            indicators,
+            targets_units,
+            kinds,
+            multiplicity,
+            successions,
+            groups,
+            raw,
+            stored,
+        )
+        for ids, starts in comparisons
+    ]
+
+
+def _figure_set(
+    ids: _Ids,
+    starts: dict[str, datetime.date],
+    containing: list[Period],
+    target_periods: dict[str, Period],
+    all_target_rows: list[tuple[int, int, str, int, str, str, int | None, Decimal, int]],
+    indicators: dict[str, Indicator],
+    targets_units: list[OrgUnit],
+    kinds: list[str],
+    multiplicity: Counter[int],
+    successions: _Successions,
+    groups: dict[_GroupKey, list[_Group]],
+    raw: dict[_GroupKey, list[_Group]],
+    stored: dict[_GroupKey, Decimal | None],
+) -> FigureSet:
+    """The FigureSet of one period from the rows of queries 4 and 5."""
+    period, period_id, previous_id, last_year_id, ytd_ids = ids
+    rank = {p.id: n for n, p in enumerate(containing)}
+    target_rows = sorted(
+        (r for r in all_target_rows if r[2] in rank),
+        key=lambda r: (r[3], r[4], rank[r[2]], r[6] or 0),
     )
     target_groups: dict[tuple[int, int], dict[str, tuple[Period, str, list[_Group]]]] = defaultdict(dict)
     for indicator_id, unit_id, pid, _order, type_code, type_name, key, total, count in target_rows:
@@ -863,7 +954,6 @@ def get_figures(
         entry[2].append((key, total * m, count * m))
 
     # The units whose comparisons a succession reaches, with the plan of each period (None: unchanged).
-    ids = _Ids(period, period_id, previous_id, last_year_id, ytd_ids)
     unit_plans: dict[int, dict[str, _Plan | None]] = {}
     for unit in targets_units:
         if unit.pk in successions.into and unit.pk not in unit_plans:
@@ -871,7 +961,7 @@ def get_figures(
             if any(plan is not None for plan in unit_plan.values()):
                 unit_plans[unit.pk] = unit_plan
 
-    borrowed = _borrowed(unit_plans, raw, multiplicity)
+    borrowed = _borrowed(unit_plans, raw, multiplicity) if unit_plans else {}
 
     figures: dict[tuple[str, str, str], Figure] = {}
     get = stored.get
