@@ -3,9 +3,10 @@
 `get_series(org_unit, period, indicator_codes)` is the one function both chart renderers consume: the
 browser's ECharts charts (dashboard, explorer) through `Series.chart_data()` and the Word report's
 `chart` block (matplotlib, baocao/reports/charts.py) through the same `Series`. Every number comes from
-the figures layer (`get_figures`): one call per month of the window, each a fixed number of queries,
-whatever the number of indicators asked for — so the series of several indicators of a dashboard cost
-what one costs. A value saved a second ago is on the next chart: nothing is precomputed.
+the figures layer (`get_figures_for_periods`: every month of the window in the queries of one
+`get_figures` call, whatever the number of months and indicators asked for — so the series of several
+indicators of a dashboard cost what one costs). A value saved a second ago is on the next chart:
+nothing is precomputed.
 
 For each month of the window (the `months` months ending with the period's last month):
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from baocao.analytics.figures import FigureLookupError, FigureSet, get_figures
+from baocao.analytics.figures import FigureLookupError, FigureSet, get_figures_for_periods
 from baocao.collection.models import ValueKind
 from baocao.core.periods import Period, PeriodType
 from baocao.indicators.models import Indicator
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 DEFAULT_MONTHS = 24
-#: A chart covers at most five years of months: the figures layer is called once per month.
+#: A chart covers at most five years of months (one figures call reads them all; the page stays readable).
 MAX_MONTHS = 60
 
 
@@ -169,12 +170,10 @@ def get_series(
         )
     span = window(end, months)
     unit_code = org_unit.code if isinstance(org_unit, OrgUnit) else org_unit
-    sets: list[FigureSet] = []
-    for month in span:
-        try:
-            sets.append(get_figures([unit_code], month, codes, kinds=wanted_kinds))
-        except FigureLookupError as exc:
-            raise SeriesError(str(exc)) from None
+    try:
+        sets = get_figures_for_periods([unit_code], span, codes, kinds=wanted_kinds)
+    except FigureLookupError as exc:
+        raise SeriesError(str(exc)) from None
     first = sets[0]
     missing = [c for c in codes if c not in first.indicators]
     if missing:

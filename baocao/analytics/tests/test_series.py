@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from baocao.analytics.figures import get_figures
 from baocao.analytics.series import LineRole, SeriesError, get_series, window
 from baocao.collection.models import DataValue
 from baocao.core.periods import Period
@@ -86,6 +87,20 @@ def test_bounded_queries_whatever_the_number_of_indicators(world, revenue):
         get_series(world.city, "202006", ["THU", "HS"], months=6)
     assert len(one) == len(two)
     assert len(one) <= 6 * 5
+
+
+def test_one_figures_read_whatever_the_number_of_months(world, revenue):
+    """A 24-month chart costs the queries of one figures call, not one call per month (bench/RESULTS.md:
+    126 queries and 5,5 s at province scale before), and gives what a call per month gives."""
+    with CaptureQueriesContext(connection) as two:
+        get_series(world.city, "202006", ["THU"], months=2)
+    with CaptureQueriesContext(connection) as many:
+        series = get_series(world.city, "202006", ["THU"], months=24)["THU"]
+    assert len(many) == len(two) <= 6
+    for n, month in enumerate(series.months):
+        figure = get_figures([world.city], month, ["THU"]).get("THU")
+        assert series.line("actual").values[n] == figure.value
+        assert series.line("last_year:actual").values[n] == figure.last_year
 
 
 def test_bad_input_is_a_vietnamese_message(world, revenue):
