@@ -288,6 +288,15 @@ def chart_item(source: str, org_unit: OrgUnit, period: Period, deadline: float |
     spec = parse_chart(source)
     if deadline is not None and time.monotonic() > deadline:
         raise ChartError("Hết thời gian lập báo cáo trước khi vẽ biểu đồ.")
+    if spec.unit is not None:
+        # The report's own subtree only, as its text blocks' figures: whoever may read the report may not
+        # see another unit's data, and whoever edits its template may not fetch it that way.
+        named = OrgUnit.objects.filter(code=spec.unit).only("path", "name").first()
+        if named is not None and not named.path.startswith(org_unit.path):
+            raise ChartError(
+                f"Biểu đồ: đơn vị {named.name} ({spec.unit}) không thuộc {org_unit.name}; biểu đồ của báo "
+                "cáo chỉ vẽ số liệu của đơn vị lập báo cáo và các đơn vị trực thuộc."
+            )
     try:
         series = get_series(
             spec.unit or org_unit, period, spec.indicator, months=spec.months, kinds=spec.kinds

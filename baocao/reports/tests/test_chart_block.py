@@ -13,6 +13,7 @@ from baocao.analytics.series import get_series
 from baocao.collection.models import DataValue
 from baocao.core.numbers import format_number
 from baocao.core.periods import Period
+from baocao.orgunits.models import OrgUnit
 from baocao.reports.building import build_document
 from baocao.reports.charts import ChartError, ChartSpec, chart_item, chart_problems, parse_chart, render_png
 from baocao.reports.checks import check_block_source
@@ -92,6 +93,17 @@ def test_a_chart_that_cannot_be_made_is_marked_in_place(report_type):
     assert "Không có đơn vị mã KHONG_CO" in built.document.failed_blocks[0]
     assert any("[chưa lập được: Biểu đồ: Không có đơn vị mã KHONG_CO" in i.text for i in built.document.body)
     render_docx(built.document)  # the Word download still works
+
+
+def test_a_chart_draws_only_the_reports_own_subtree(report_type):
+    """A unit's report cannot chart a unit outside its subtree (the city's revenue in the police's report),
+    which its readers may not see; a unit under it is drawn."""
+    police = OrgUnit.objects.get(code="TPLS_CA")
+    with pytest.raises(ChartError) as refused:
+        chart_item("indicator: THU_NSNN\nunit: TPLS", police, JUNE)
+    assert "đơn vị Thành phố Lạng Sơn (TPLS) không thuộc Công an thành phố" in str(refused.value)
+    tax = chart_item("indicator: THU_NSNN\nunit: TPLS_CCT", report_type.org_unit, JUNE)
+    assert tax.image.startswith(b"\x89PNG")
 
 
 def test_a_chart_without_any_data_is_marked(report_type):
