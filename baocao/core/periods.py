@@ -153,7 +153,8 @@ class Period:
         text = period_id.strip()
         match = _ID_RE.fullmatch(text)
         if match is None:
-            raise PeriodError(f'Mã kỳ báo cáo "{period_id}" không hợp lệ: {_ACCEPTED_FORMS}.')
+            shown = period_id if len(period_id) <= 20 else f"{period_id[:20]}…"  # pages echo the message
+            raise PeriodError(f'Mã kỳ báo cáo "{shown}" không hợp lệ: {_ACCEPTED_FORMS}.')
         year = int(match["year"])
         if match["month"] is not None:
             type_, index = PeriodType.MONTH, int(match["month"])

@@ -275,3 +275,12 @@ def test_every_parsed_period_has_its_neighbours(text):
     period = Period.parse(text)
     assert period.previous() and period.same_period_last_year() and period.next()
     assert period.year_to_date_window
+
+
+def test_a_long_period_in_an_address_is_not_echoed_whole() -> None:
+    """The dashboard and explorer put this message on the page: 5.000 characters typed into ?period=
+    came back whole (twice on the explorer)."""
+    with pytest.raises(PeriodError) as refused:
+        Period.parse("9" * 5000)
+    message = str(refused.value)
+    assert 'Mã kỳ báo cáo "99999999999999999999…" không hợp lệ' in message and len(message) < 300
