@@ -33,7 +33,14 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         period = Period.parse(request.GET["period"]) if request.GET.get("period") else default_period
     except PeriodError as exc:
         error, period = str(exc), default_period
-    unit = next((u for u in units if u.code == request.GET.get("unit")), None)
+    code = request.GET.get("unit", "").strip()
+    unit = None
+    if code:  # any unit the user may see (the dashboard links here for an agency too); else 404 like it
+        unit = visible.filter(code=code).first()
+        if unit is None:
+            raise Http404(f"Không có đơn vị mã “{code[:50]}” hoặc bạn không được xem số liệu của đơn vị này.")
+        if unit not in units:
+            units.append(unit)
     if unit is None:
         # Default: the administrative unit whose agencies reported most recently.
         reporting = (

@@ -31,6 +31,17 @@ def test_figures_page_shows_the_demo_with_comparisons(admin_client):
     assert "5.832.661.500" in page
 
 
+def test_figures_page_shows_the_unit_asked_for_or_404(client_as):
+    """The dashboard's "Bảng số liệu đầy đủ" link of an agency opened the city's table instead; a unit the
+    user may not see (or none of that code) is a 404, as on the dashboard, not silently another unit."""
+    leader = client_as("lanhdao")
+    page = leader.get(reverse("analytics:figures"), {"period": "202006", "unit": "TPLS_CCT"}).content
+    assert "Số liệu tháng 6/2020 – Chi cục Thuế thành phố" in page.decode()
+    clerk = client_as("ca.canbo")
+    for code in ("TPLS", "KHONG_CO"):
+        assert clerk.get(reverse("analytics:figures"), {"period": "202006", "unit": code}).status_code == 404
+
+
 def test_default_period_and_unit_are_the_latest_with_data(admin_client):
     page = admin_client.get(reverse("analytics:figures")).content.decode()
     assert "tháng 7/2020" not in page.split("</h1>")[0]
