@@ -211,12 +211,14 @@ def dashboard_indicator(request: HttpRequest) -> HttpResponse:
     problems = [error] if error else []
     if indicator is None:
         problems.append(
-            f"Không có chỉ tiêu mã “{code[:50]}”." if code else "Chưa chọn chỉ tiêu (tham số indicator)."
+            f"Không có chỉ tiêu mã “{code[:50]}”."
+            if code
+            else "Chưa chọn chỉ tiêu: hãy mở bảng này từ một thẻ hoặc biểu đồ của trang tổng quan."
         )
-    if kind not in ValueKind.values:
+    if kind not in ValueKind.values:  # Vietnamese names only: the codes are the address's business
         problems.append(
-            f"Không có loại số liệu “{kind[:20]}”; các loại: "
-            + ", ".join(f"{value} ({label})" for value, label in ValueKind.choices)
+            f"Không có loại số liệu “{kind[:20]}”; chọn một trong: "
+            + ", ".join(str(label) for label in ValueKind.labels)
             + "."
         )
     if unit is None:

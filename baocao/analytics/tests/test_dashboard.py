@@ -239,8 +239,12 @@ def test_an_unknown_indicator_or_kind_is_a_vietnamese_message(leader):
     assert "Không có chỉ tiêu mã “KHONG_CO”." in unescape(response.content.decode())
     response = leader.get(url, {"indicator": "THU_NSNN", "kind": "du_bao", "unit": "TPLS"})
     assert response.status_code == 400
-    assert "Không có loại số liệu “du_bao”" in unescape(response.content.decode())
-    assert leader.get(url).status_code == 400
+    page = unescape(response.content.decode())
+    assert "Không có loại số liệu “du_bao”; chọn một trong: Thực hiện, Ước thực hiện, Lũy kế." in page
+    shown = re.sub(r"<[^>]+>", " ", page)  # the text a reader sees, not the form's option values
+    assert not {"actual", "estimate", "cumulative"} & set(re.findall(r"\w+", shown))
+    bare = leader.get(url)
+    assert bare.status_code == 400 and "Chưa chọn chỉ tiêu: hãy mở bảng này" in bare.content.decode()
 
 
 def test_a_unit_one_may_not_see_is_a_404_like_a_unit_that_does_not_exist(client_as):
