@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 from dataclasses import replace
@@ -34,6 +33,7 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper, TimestampRequestError
 
+from . import aio
 from .errors import NotAPdfError, SigningError, TimestampError
 from .keys import check_certificate_validity, check_signer_identity
 from .placement import INFO_LINE_HEIGHT, Placement, Rect
@@ -155,7 +155,7 @@ def sign_pdf(
         metadata, signer, timestamper=timestamper, stamp_style=style, new_field_spec=field_spec
     )
     try:
-        return asyncio.run(_sign(pdf_signer, writer, signing_time))
+        return aio.run(_sign(pdf_signer, writer, signing_time))
     except SigningError:
         raise
     except TimestampRequestError as exc:

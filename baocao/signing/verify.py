@@ -25,7 +25,6 @@ Revocation is checked only when the certificate points to a CRL/OCSP that can be
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import logging
@@ -43,6 +42,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from baocao.core.text import clean
 
+from . import aio
 from .keys import certificate_holder
 from .stamp import iso_signing_time
 
@@ -139,7 +139,7 @@ def verify_pdf(
         return _fail("Tệp này không phải tệp PDF.", is_pdf=False)
     try:
         roots = load_trust_roots(trust_roots)
-        return asyncio.run(_verify(pdf, roots, allow_fetching=allow_fetching, at=at))
+        return aio.run(_verify(pdf, roots, allow_fetching=allow_fetching, at=at))
     except Exception:  # hostile input: any failure of the PDF parser or validator is a verdict, not a 500
         logger.info("Kiểm tra chữ ký: tệp PDF không đọc được", exc_info=True)
         return _fail("Tệp PDF bị hỏng hoặc có cấu trúc không đọc được, không kiểm tra được chữ ký.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 from pathlib import Path
@@ -193,3 +194,17 @@ def test_a_long_organisation_name_wraps_inside_the_field(report_pdf, pki, demo_s
         assert rect[0] - 1 <= line.rect.x1 and line.rect.x2 <= rect[2] + 1 and rect[1] - 1 <= line.rect.y1, (
             line
         )
+
+
+def test_signing_and_verifying_work_where_an_event_loop_already_runs(report_pdf, pki):
+    """A thread that already runs an event loop (Playwright's sync API in the test process, an ASGI
+    server) made pyHanko's `asyncio.run` refuse: signing and verification then run in a thread of their
+    own."""
+
+    async def sign_and_verify_inside_a_loop():
+        with open_signer(SignerSource.pkcs12(pki.leader_p12, PASSWORD)) as signer:
+            signed = sign_pdf(report_pdf, signer, field_name="ChuKyTrongVongLap")
+        return verify_pdf(signed, [pki.ca_cert])
+
+    result = asyncio.run(sign_and_verify_inside_a_loop())
+    assert result.valid, result.messages
