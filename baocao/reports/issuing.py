@@ -169,7 +169,7 @@ def pdf_metadata(run: ReportRun, document: ReportDocument, *, annex: bool = Fals
     """Title, author (the issuing committee), subject and keywords of the issued PDF, in Vietnamese."""
     report_type = run.report_type
     label = run.period_obj.label
-    title = f"{report_type.name} – {label}"
+    title = run.title
     if annex and document.annexes:
         title = f"{document.annexes[0].label}: {clean(document.annexes[0].title)} – {title}"
     return pdf.PdfMetadata(

@@ -402,7 +402,7 @@ class ReportRun(models.Model):
         # no model permission: who issues is decided by the roles (Action.ISSUE, reports.runs.issue_run)
 
     def __str__(self) -> str:
-        return f"{self.report_type.name} – {self.period_obj.label}"
+        return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """An issued report's content, files and figures never change: only its PDF may be added once, and
@@ -445,6 +445,16 @@ class ReportRun(models.Model):
     @property
     def period_obj(self) -> Period:
         return Period.parse(self.period)
+
+    @property
+    def title(self) -> str:
+        """The report type's name with the period: "Báo cáo ... tháng" and "tháng 6/2020" read "Báo cáo ...
+        tháng 6/2020", not "tháng tháng 6/2020"; a name without the period word gets " – " and the label."""
+        name, label = self.report_type.name.rstrip(), self.period_obj.label
+        last, first = name.rsplit(maxsplit=1)[-1:], label.split(maxsplit=1)[:1]
+        if last and first and last[0].casefold() == first[0].casefold():
+            return f"{name} {label.split(maxsplit=1)[1]}" if " " in label else name
+        return f"{name} – {label}"
 
     @property
     def is_issued(self) -> bool:
