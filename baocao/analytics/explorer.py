@@ -296,7 +296,7 @@ class Pivot:
             "type": self.query.chart,
             "file_name": "khai-thac-so-lieu",
             "category_label": "Kỳ",
-            "categories": [_short_label(p) for p in self.periods],
+            "categories": [p.short_label for p in self.periods],
             "series": [
                 {
                     "key": f"{row.indicator.code}:{row.unit.code}",
@@ -313,20 +313,6 @@ class Pivot:
                 for row in self.rows
             ],
         }
-
-
-def _short_label(period: Period) -> str:
-    match period.type:
-        case PeriodType.MONTH:
-            return f"T{period.index}/{period.year}"
-        case PeriodType.QUARTER:
-            return f"Q{period.index}/{period.year}"
-        case PeriodType.HALF_YEAR:
-            return f"6T{'Đ' if period.index == 1 else 'C'}/{period.year}"
-        case PeriodType.NINE_MONTHS:
-            return f"9T/{period.year}"
-        case _:
-            return str(period.year)
 
 
 def build_pivot(query: Query) -> Pivot:

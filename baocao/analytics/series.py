@@ -105,7 +105,7 @@ class Series:
 
     def month_labels(self) -> list[str]:
         """Short Vietnamese month labels: "T6/2020"."""
-        return [f"T{p.index}/{p.year}" for p in self.months]
+        return [p.short_label for p in self.months]
 
     def chart_data(self) -> dict[str, Any]:
         """The series as the browser's charts read it (charts.js, through json_script): numbers as JSON

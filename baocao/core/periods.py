@@ -253,6 +253,22 @@ class Period:
             case PeriodType.YEAR:
                 return f"năm {self.year}"
 
+    @property
+    def short_label(self) -> str:
+        """Short Vietnamese label for chart axes and table heads: "T6/2020", "Q2/2020", "6TĐ/2020",
+        "9T/2020", "2020"."""
+        match self.type:
+            case PeriodType.MONTH:
+                return f"T{self.index}/{self.year}"
+            case PeriodType.QUARTER:
+                return f"Q{self.index}/{self.year}"
+            case PeriodType.HALF_YEAR:
+                return f"6T{'Đ' if self.index == 1 else 'C'}/{self.year}"
+            case PeriodType.NINE_MONTHS:
+                return f"9T/{self.year}"
+            case PeriodType.YEAR:
+                return str(self.year)
+
     # ----------------------------------------------------------------- windows
 
     @property

@@ -17,12 +17,12 @@
 (function () {
   "use strict";
 
-  // ------------------------------------------------------------------ Vietnamese numbers: 1.425; 22,6%
+  // ------------------------------------------------------------------ Vietnamese numbers: 1.234; 12,5%
   function groupThousands(digits) {
     return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
   }
 
-  // formatNumber(1425) → "1.425"; formatNumber(879.1) → "879,1"; formatNumber(0.5, 2) → "0,50".
+  // formatNumber(1234) → "1.234"; formatNumber(567.8) → "567,8"; formatNumber(0.5, 2) → "0,50".
   // Without decimals: at most 2 decimals, trailing zeros dropped. null/undefined/NaN → "".
   function formatNumber(value, decimals) {
     if (value === null || value === undefined || value === "" || Number.isNaN(Number(value))) return "";
@@ -35,7 +35,7 @@
     return (number < 0 && !zero ? "-" : "") + body;
   }
 
-  // formatPercent(22.6) → "22,6%": the value is in percentage points, one decimal.
+  // formatPercent(12.5) → "12,5%": the value is in percentage points, one decimal.
   function formatPercent(value, decimals) {
     const text = formatNumber(value, decimals === undefined ? 1 : decimals);
     return text === "" ? "" : text + "%";
