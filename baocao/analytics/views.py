@@ -87,21 +87,10 @@ def _period_of(request: HttpRequest, unit: OrgUnit | None) -> tuple[Period, str]
             error = str(exc)
     latest = None
     if unit is not None:
-        months = DataValue.objects.filter(org_unit__path__startswith=unit.path, period__regex=r"^\d{6}$")
+        subtree = OrgUnit.objects.subtree([unit])
         key_indicators = {card.indicator_id for card in cards_for(unit, PeriodType.MONTH)}
-        if key_indicators:
-            latest = (
-                months.filter(indicator_id__in=key_indicators)
-                .order_by("-period")
-                .values_list("period", flat=True)
-                .first()
-            )
-        latest = latest or months.order_by("-period").values_list("period", flat=True).first()
-    default = (
-        (Period.parse(latest) if latest else None)
-        or latest_month()
-        or Period.containing(PeriodType.MONTH, timezone.localdate())
-    )
+        latest = (latest_month(subtree, key_indicators) if key_indicators else None) or latest_month(subtree)
+    default = latest or latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
     if not text:
         return default, ""
     return default, f"Kỳ “{text[:20]}” không hợp lệ: {error} Trang hiển thị {default.label}."

@@ -239,11 +239,16 @@ def _change(
     )
 
 
-def latest_month(units: Iterable[OrgUnit] | None = None) -> Period | None:
+def latest_month(
+    units: Iterable[OrgUnit] | None = None, indicator_ids: Iterable[int] | None = None
+) -> Period | None:
     """The month of the most recent stored values (None when nothing is stored): the default period of
     the pages that show one. ``units`` (a user's units): only their values — a ward formed in 2025 must not
-    move the default of the old city's users to a month their units never reported."""
+    move the default of the old city's users to a month their units never reported; ``indicator_ids``: only
+    those indicators' values (a dashboard's key figures)."""
     values = DataValue.objects.all() if units is None else DataValue.objects.filter(org_unit__in=units)
+    if indicator_ids is not None:
+        values = values.filter(indicator_id__in=indicator_ids)
     latest = (
         values.filter(period__regex=r"^\d{6}$")
         .order_by("-period")
