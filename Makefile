@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 # copied into vendor/, which Django serves as static/vendor/ (no CDN: intranets are often offline).
 $(VENDOR): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	rm -rf vendor && mkdir -p vendor/echarts
+	rm -rf vendor && mkdir -p vendor/echarts vendor/quill vendor/axe-core
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/i18n/langVI.js vendor/echarts/
+	cp node_modules/quill/dist/quill.js node_modules/quill/dist/quill.snow.css vendor/quill/
+	cp node_modules/axe-core/axe.min.js vendor/axe-core/
 	touch $(VENDOR)
 
 setup: $(STAMP) $(VENDOR)

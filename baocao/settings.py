@@ -222,6 +222,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Strict mode (CI): a test that would skip because a component is missing fails instead.
 BAOCAO_STRICT = envbool("BAOCAO_STRICT")
+# The domain's "today" (baocao.core.clock): empty in production (the real date); the demo sets a day of
+# its own month so its deadlines and statuses read as they did then.
+BAOCAO_TODAY = os.getenv("BAOCAO_TODAY", "")
 
 LOGGING = {
     "version": 1,
