@@ -1,0 +1,1 @@
+"""Notifications: the in-app inbox, its badge, e-mail and scheduled reminders (issue 17)."""
