@@ -20,6 +20,7 @@ class ChangeSource(models.TextChoices):
     CSV = "csv", "Tệp CSV"
     API = "api", "API"
     COMMAND = "command", "Lệnh quản trị"
+    ARCHIVE = "archive", "Từ báo cáo cũ"
 
 
 class DataValue(models.Model):
@@ -99,6 +100,9 @@ class ValueChange(models.Model):
     )
     source = models.CharField("qua", max_length=10, choices=ChangeSource.choices)
     batch = models.CharField("lô nhập", max_length=64, blank=True, db_index=True)
+    # Where the value was read from when it did not come from a person typing it: the sentence of a past
+    # report (archive import), shown on the figure's passport.
+    source_note = models.TextField("trích từ", blank=True)
 
     class Meta:
         verbose_name = "lịch sử thay đổi số liệu"
