@@ -1,0 +1,103 @@
+"""Early warnings (issue 19, point 3): each indicator with a plan or a direction gets on track / at risk /
+off track / not assessable, at-risk items first, per unit and for the subtree, with the ranking of units."""
+
+from decimal import Decimal
+
+import pytest
+from django.http import Http404
+
+from baocao.analytics.forecast import NOT_ENOUGH
+from baocao.analytics.warnings import Status, rank_units, warnings_for
+from baocao.testing.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+PROFILE = [2, 3, 4, 5, 6, 8, 7, 8, 9, 10, 13, 25]  # back-loaded, percent of the year per month
+
+
+def _year(world, indicator, unit, year, total, upto=12):
+    for month in range(1, upto + 1):
+        world.value(indicator, unit, f"{year}{month:02d}", Decimal(total) * PROFILE[month - 1] / 100)
+
+
+@pytest.fixture
+def admin(db):
+    return make_user("admin", superuser=True)
+
+
+@pytest.fixture
+def city_plans(world):
+    """Three indicators of the tax office with a year plan for 2020: one running ahead, one behind, one
+    whose plan falls within its projection's range; and a count of accidents judged by its direction."""
+    made = {}
+    for code, total_2020, plan in (("AHEAD", 1300, 1200), ("BEHIND", 700, 1200), ("CLOSE", 1200, 1200)):
+        indicator = world.indicator(code, world.money, sort_order=len(made))
+        for year, total, shift in ((2017, 900, 0), (2018, 1000, 2), (2019, 1100, -2)):
+            for month in range(1, 13):
+                share = PROFILE[month - 1] + (shift if month == 6 else -shift if month == 12 else 0)
+                world.value(indicator, world.tax, f"{year}{month:02d}", Decimal(total) * share / 100)
+        _year(world, indicator, world.tax, 2020, total_2020, upto=6)
+        world.target(indicator, world.tax, "2020", world.yearly_plan, plan)
+        made[code] = indicator
+    accidents = world.indicator("TAI_NAN", direction="down", warning_band=Decimal(10), sort_order=9)
+    for year in (2017, 2018, 2019):
+        world.value(accidents, world.police, f"{year}06", 10)
+    world.value(accidents, world.police, "202006", 14)
+    made["TAI_NAN"] = accidents
+    return made
+
+
+def test_statuses_from_the_projection_against_the_plan_and_at_risk_first(world, city_plans, admin):
+    warnings = warnings_for(admin, world.city, "202006")
+    city = {w.indicator.code: w for w in warnings if w.is_subtree}
+
+    assert city["AHEAD"].status == Status.ON_TRACK
+    assert city["BEHIND"].status == Status.OFF_TRACK
+    assert city["CLOSE"].status == Status.AT_RISK
+    assert "có nguy cơ không đạt" in city["CLOSE"].explanation
+    assert "dự toán năm 1.200 triệu đồng" in city["CLOSE"].explanation
+    assert city["CLOSE"].low < 1200 < city["CLOSE"].high
+    # More accidents than in the same month of past years beyond the 10% band: off track.
+    assert city["TAI_NAN"].status == Status.OFF_TRACK
+    assert "14 vụ, tăng 40,0% so với bình quân cùng kỳ 3 năm trước (10 vụ)" in city["TAI_NAN"].explanation
+    # At-risk items first: every off-track item before every at-risk one, on-track ones last.
+    orders = [w.status.order for w in warnings]
+    assert orders == sorted(orders)
+    assert warnings[0].status == Status.OFF_TRACK
+    assert warnings[-1].status == Status.ON_TRACK
+
+
+def test_member_units_are_judged_and_ranked(world, city_plans, admin):
+    warnings = warnings_for(admin, world.city, "202006")
+    tax = [w for w in warnings if w.unit == world.tax]
+    assert {w.indicator.code for w in tax} == {"AHEAD", "BEHIND", "CLOSE", "TAI_NAN"}
+    ranking = rank_units(warnings)
+    # The tax office has one item off track and one at risk, the police one off track.
+    assert [(r.place, r.unit.code) for r in ranking][:2] == [(1, "CITY_TAX"), (2, "CITY_POLICE")]
+    assert ranking[0].off_track == 1 and ranking[0].at_risk == 1
+
+
+def test_short_history_is_not_assessable(world, admin):
+    indicator = world.indicator("MOI", world.money)
+    _year(world, indicator, world.tax, 2020, 1000, upto=6)
+    world.target(indicator, world.tax, "2020", world.yearly_plan, 1000)
+
+    (warning,) = [w for w in warnings_for(admin, world.tax, "202006") if w.indicator == indicator]
+
+    assert warning.status == Status.NOT_ASSESSABLE
+    assert NOT_ENOUGH in warning.explanation
+    assert warning.projected is None
+
+
+def test_indicators_without_plan_or_direction_are_left_out(world, admin):
+    indicator = world.indicator("KHONG_DANH_GIA", world.money)
+    world.value(indicator, world.tax, "202006", 5)
+    assert warnings_for(admin, world.tax, "202006") == []
+
+
+def test_a_unit_outside_ones_rights_is_not_found(world, city_plans):
+    clerk = make_user("ca.canbo", "unit_staff", world.police)
+    with pytest.raises(Http404):
+        warnings_for(clerk, world.city, "202006")
+    own = warnings_for(clerk, world.police, "202006")
+    assert {w.unit.code for w in own} == {"CITY_POLICE"}
