@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "baocao.assignments",
     "baocao.quality",
     "baocao.locality",
+    "baocao.search",
     "baocao.demo",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("nhiem-vu/", include("baocao.assignments.urls")),
     path("chat-luong/", include("baocao.quality.urls")),
     path("tong-hop/", include("baocao.analytics.urls")),
+    path("tim-kiem/", include("baocao.search.urls")),  # the header's search
     path("dia-phuong/", include("baocao.locality.urls")),  # the administrator's bundle page
     path("quan-tri/", admin.site.urls),
 ]
