@@ -1,11 +1,38 @@
-"""Dates as written in Vietnamese administrative documents (Nghị định 30/2020/NĐ-CP)."""
+"""Dates as written in Vietnamese administrative documents (Nghị định 30/2020/NĐ-CP), and the working-day
+rule every deadline uses.
+
+Working days (docs/decisions/0020-working-days-and-demo-clock.md): Monday to Friday, except Vietnam's
+public holidays (the ``holidays`` package, :mod:`baocao.core.publicholidays`: Tết, 30/4, 1/5, 2/9, ...
+and the observed days), with the administrator's yearly adjustments on top (``DayAdjustment``: an extra
+day off, a Saturday worked in exchange). Deadlines of forms (``DataSet.deadline``), reminders and task
+lateness all go through :func:`add_working_days`, :func:`is_working_day`, :func:`working_days_between`
+and :func:`first_working_day`.
+
+The adjustments are read once per year and kept in this process; the cache is dropped when a row is
+saved or deleted and at the start of every request (so every process of a deployment sees an
+administrator's change from its next request on).
+"""
 
 import re
+import threading
 from datetime import date, timedelta
 
+from baocao.core.models import DayAdjustment
+from baocao.core.publicholidays import base_is_working_day, holiday_name
 from baocao.core.text import clean, nfc
 
-__all__ = ["DateParseError", "add_working_days", "decree30_date", "parse_date", "short_date"]
+__all__ = [
+    "DateParseError",
+    "add_working_days",
+    "clear_working_day_cache",
+    "day_off_reason",
+    "decree30_date",
+    "first_working_day",
+    "is_working_day",
+    "parse_date",
+    "short_date",
+    "working_days_between",
+]
 
 _ACCEPTED_FORMS = (
     "ngày/tháng/năm như 05/6/2020, 5/6/2020, 05-06-2020, 05.06.2020 (ngày viết trước), "
@@ -74,13 +101,80 @@ def parse_date(text: str) -> date:
         raise DateParseError(text, f"tháng {month} năm {year} không có ngày {day}") from None
 
 
+_adjustments: dict[int, dict[date, str]] = {}
+_adjustments_lock = threading.Lock()
+
+
+def clear_working_day_cache(*args: object, **kwargs: object) -> None:
+    """Forget the adjustments read so far (a signal receiver: any arguments are ignored)."""
+    with _adjustments_lock:
+        _adjustments.clear()
+
+
+def _adjusted(year: int) -> dict[date, str]:
+    with _adjustments_lock:
+        cached = _adjustments.get(year)
+    if cached is None:
+        cached = dict(DayAdjustment.objects.filter(date__year=year).values_list("date", "kind"))
+        with _adjustments_lock:
+            _adjustments[year] = cached
+    return cached
+
+
+def is_working_day(d: date) -> bool:
+    """Monday to Friday and not a public holiday, unless the administrator's adjustments for the year
+    say otherwise (an extra day off; a Saturday worked in exchange)."""
+    kind = _adjusted(d.year).get(d)
+    if kind is not None:
+        return kind == DayAdjustment.Kind.WORKING_DAY
+    return base_is_working_day(d)
+
+
+def day_off_reason(d: date) -> str | None:
+    """Why ``d`` is not a working day, in Vietnamese ("Quốc khánh", "Ngày nghỉ cuối tuần", the
+    administrator's note or decision), or None when it is one."""
+    if is_working_day(d):
+        return None
+    if _adjusted(d.year).get(d) == DayAdjustment.Kind.DAY_OFF:
+        adjustment = DayAdjustment.objects.filter(date=d).first()
+        if adjustment is not None:
+            return adjustment.note or f"Ngày nghỉ theo {adjustment.decision}"
+    return holiday_name(d) or "Ngày nghỉ cuối tuần"
+
+
 def add_working_days(d: date, days: int) -> date:
-    """The date ``days`` working days (Monday to Friday) after ``d``: Friday 12/6/2020 + 2 → 16/6/2020.
-    Public holidays are not known here; a deadline that falls on one is still printed as computed."""
+    """The date ``days`` working days after ``d`` (before it when ``days`` is negative; ``d`` itself for
+    0): Friday 12/6/2020 + 2 → Tuesday 16/6/2020; Wednesday 22/1/2020 + 1 → Thursday 30/1/2020 (Tết);
+    Wednesday 29/4/2020 + 1 → Monday 4/5/2020 (30/4 and 1/5)."""
+    step = timedelta(days=1 if days >= 0 else -1)
     current = d
-    remaining = days
+    remaining = abs(days)
     while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
+        current += step
+        if is_working_day(current):
             remaining -= 1
     return current
+
+
+def first_working_day(d: date) -> date:
+    """``d`` if it is a working day, else the next one: a time limit whose last day is a day off ends
+    on the next working day (Bộ luật Dân sự 2015, Điều 148 khoản 5)."""
+    current = d
+    while not is_working_day(current):
+        current += timedelta(days=1)
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """The working days after ``start`` up to and including ``end`` (negative, counted the same way,
+    when ``end`` is before ``start``): so ``add_working_days(start, working_days_between(start, end))``
+    is ``end`` whenever ``end`` is a working day. Friday 12/6/2020 → Tuesday 16/6/2020: 2."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            count += 1
+    return count
