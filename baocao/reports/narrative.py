@@ -23,13 +23,17 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from baocao.accounts.permissions import Action, can
+from baocao.analytics.figures import get_figures
 from baocao.collection.models import EDITABLE_STATUSES, ChangeSource, Submission, SubmissionStatus
 from baocao.core.periods import Period
 from baocao.core.text import nfc
 from baocao.core.users import MaybeUser, acting_user
 from baocao.orgunits.models import OrgUnit
+from baocao.reports.building import parse_paragraphs
 from baocao.reports.checks import BlockChecker
+from baocao.reports.document import Paragraph
 from baocao.reports.errors import ReportError, TemplateProblems
+from baocao.reports.markup import Chip
 from baocao.reports.models import (
     BlockKind,
     Contribution,
@@ -38,18 +42,24 @@ from baocao.reports.models import (
     ReportType,
     SectionAssignment,
 )
+from baocao.reports.providers import provided_context
+from baocao.reports.rendering import OPTIONS_KEY, BlockOptions, RenderError, render_block, report_context
 
 __all__ = [
     "NarrativeClosed",
     "add_units_to_sections",
     "assigned_units",
+    "empty_sections",
     "joined_text",
     "parse_assignments",
     "record_change",
+    "render_context",
     "replace_assignments",
     "report_types_for",
     "save_narrative",
+    "section_preview",
     "sections_for",
+    "show_chip",
     "write_refusal",
 ]
 
@@ -342,3 +352,117 @@ def replace_assignments(report_type: ReportType, assignments: Assignments) -> No
         for key, chosen in assignments.items()
         for i, unit in enumerate(chosen)
     )
+
+
+# ------------------------------------------------------------------ what the clerk's page shows (issue 14)
+
+
+def empty_sections(report_type: ReportType, unit: OrgUnit, period: Period) -> list[ReportSection]:
+    """The sections of ``report_type`` assigned to ``unit`` that it has not written for ``period`` yet
+    (no contribution, or only blank ones), in outline order: listed on the narrative page and before the
+    head submits."""
+    assigned = set(
+        SectionAssignment.objects.filter(report_type=report_type, org_unit=unit).values_list(
+            "section_key", flat=True
+        )
+    )
+    written = {
+        c.section_key
+        for c in Contribution.objects.filter(report_type=report_type, org_unit=unit, period=period.id)
+        if c.text.strip()
+    }
+    sections = (
+        ReportSection.objects.filter(report_type=report_type, key__in=assigned - written)
+        .filter(blocks__kind=BlockKind.CONTRIBUTIONS)
+        .distinct()
+        .order_by("sort_order", "pk")
+    )
+    return list(sections)
+
+
+def render_context(report_type: ReportType, period: Period) -> dict[str, Any]:
+    """The context the report renders the narrative with (the report's unit's figures of the period), for
+    the chips and the preview: what the clerk sees is what the report prints."""
+    unit = report_type.org_unit
+    context = report_context(
+        get_figures([unit], period),
+        period,
+        unit.name,
+        extra=provided_context(unit, period),
+        next_figures=get_figures([unit], period.next()),
+    )
+    context[OPTIONS_KEY] = BlockOptions(report_type.pad_counts, report_type.percent_decimals)
+    return context
+
+
+def show_chip(source: str, context: Mapping[str, Any]) -> Chip:
+    """How one template tag reads in the editor: the text it prints (marks dropped), or why it cannot."""
+    try:
+        paragraphs = parse_paragraphs(render_block(source, context))
+    except RenderError as exc:
+        return Chip(source, f"[{exc}]", ok=False)
+    text = " ".join(p.text for p in paragraphs).strip()
+    return Chip(source, text or "[mẫu]")
+
+
+@dataclass(frozen=True)
+class PreviewPart:
+    """One unit's text in a section's preview: its paragraphs (or the Vietnamese reason it fails)."""
+
+    unit: OrgUnit
+    own: bool
+    paragraphs: tuple[Paragraph, ...] = ()
+    problem: str = ""
+
+
+def section_preview(
+    section: ReportSection,
+    unit: OrgUnit,
+    period: Period,
+    context: Mapping[str, Any],
+    draft: str | None = None,
+) -> list[PreviewPart]:
+    """The section as the report prints it: every unit's text in the report's order, ``unit``'s own one
+    being ``draft`` when given (what the clerk is writing) or else what is stored."""
+    rows = list(
+        Contribution.objects.filter(
+            report_type=section.report_type, section_key=section.key, period=period.id
+        )
+        .select_related("org_unit")
+        .order_by("sort_order", "org_unit__sort_order", "pk")
+    )
+    parts: list[tuple[OrgUnit, str]] = []
+    own_at: int | None = None
+    for c in rows:
+        if c.org_unit_id == unit.pk:
+            if own_at is None:
+                own_at = len(parts)
+                parts.append((unit, c.text))
+            elif draft is None:
+                parts[own_at] = (unit, parts[own_at][1] + "\n\n" + c.text)
+        else:
+            parts.append((c.org_unit, c.text))
+    if draft is not None:
+        if own_at is None:
+            order = {
+                a.org_unit_id: i
+                for i, a in enumerate(
+                    SectionAssignment.objects.filter(report_type=section.report_type, section_key=section.key)
+                )
+            }
+            mine = order.get(unit.pk, len(order))
+            own_at = sum(1 for other, _ in parts if order.get(other.pk, len(order)) < mine)
+            parts.insert(own_at, (unit, draft))
+        else:
+            parts[own_at] = (unit, draft)
+    out: list[PreviewPart] = []
+    for who, text in parts:
+        if not text.strip():
+            continue
+        try:
+            paragraphs = tuple(parse_paragraphs(render_block(text, context)))
+        except RenderError as exc:
+            out.append(PreviewPart(who, who.pk == unit.pk, problem=str(exc)))
+        else:
+            out.append(PreviewPart(who, who.pk == unit.pk, paragraphs))
+    return out
