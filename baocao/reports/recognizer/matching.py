@@ -1,0 +1,593 @@
+"""Matching the numbers of a text against a unit's stored figures (through :mod:`baocao.analytics.figures`).
+
+Every number found by :func:`~baocao.reports.recognizer.parsing.find_mentions` is compared with the
+candidates of the unit's figure set for the period: each indicator's value of each kind (thực hiện, ước,
+lũy kế), its previous period, last year and year to date where the phrase says so, its plans (kế hoạch,
+dự toán) and, for percentages, the ratios of the figure named before it in the sentence. A candidate
+needs a compatible unit (the same count word, or money / area / mass converted); among those:
+
+1. the candidates whose value, written with the decimals the text uses, equals the number: the one whose
+   name, kind and comparison best fit the words around the number is **bound**;
+2. otherwise the candidate whose name fits the words around the number clearly best is a **mismatch** (its
+   stored figure is offered);
+3. otherwise the number is **unknown** (the clerk may bind it or leave it as text).
+
+The fit of a name: the indicator's name words (accent-insensitive, without filler words) found in the
+sentence, weighted by their distance to the number; "ước" selects the estimate, "lũy kế" the cumulative
+value, "so với cùng kỳ" last year, "dự toán tháng" the plan of that name. Ties between equally fitting
+candidates go to the one whose value is closest, then to the parent indicator, then to the first in the
+indicator order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from baocao.accounts import permissions
+from baocao.analytics.figures import Figure, FigureSet, get_figures
+from baocao.core import numbers
+from baocao.core.periods import Period
+from baocao.core.text import search_key
+from baocao.indicators.models import Dimension, Indicator, UnitOfMeasure
+from baocao.orgunits.models import OrgUnit
+from baocao.reports.recognizer.parsing import COMPARISONS, Mention, find_mentions, fold, mask_markup, words
+from baocao.reports.rendering import RenderError, render_block, report_context
+
+__all__ = ["Binding", "Proposal", "Recognised", "propose_values", "recognise", "unit_words"]
+
+STOP_WORDS = frozenset(
+    "so cac va cua duoc trong do la cho voi theo da den tai nay thang nam ky bi qua ve tu cac mot nhung"
+    " co khong".split()
+)
+KIND_EXPR = {"actual": "", "estimate": ".estimate", "cumulative": ".cumulative"}
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a number stands for: indicator ``code``, value ``kind`` and ``field`` (``value``, ``previous``,
+    ``last_year``, ``ytd``, ``change_previous``, ``target:DT_THANG``, ``target_ratio:DT_THANG``,
+    ``target_ytd_ratio:DT_TINH``, ``ratio_to_last_year``, ``ratio_to_previous``, ``ratio:XDCB_KHOI_LUONG``,
+    ``next_target:KH_THANG_TOI``), and the Jinja ``expression`` that writes it from data, which replaces
+    ``text[start:end]`` (the number; for a change "tăng 03 vụ so với tháng trước" the whole phrase; for a
+    mixed amount the number and its unit)."""
+
+    code: str
+    kind: str
+    field: str
+    expression: str
+    start: int
+    end: int
+    name: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A number and what it was matched to: ``status`` is ``bound`` (the stored figure prints as written),
+    ``mismatch`` (``binding`` is the figure it stands for, ``stored_text`` how that figure prints) or
+    ``unknown`` (``binding`` None; ``candidates`` the indicators it might be, best first)."""
+
+    mention: Mention
+    status: str
+    binding: Binding | None
+    stored_text: str
+    candidates: tuple[Binding, ...] = ()
+
+    @property
+    def start(self) -> int:
+        return self.mention.start
+
+    @property
+    def end(self) -> int:
+        return self.mention.end
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A value read from a past report's text (archive import): nothing is written."""
+
+    mention: Mention
+    code: str
+    name: str
+    org_unit: str  # the code of the unit responsible for the indicator (or the unit asked for)
+    period: str
+    kind: str
+    value: Decimal  # in the indicator's unit
+    unit: str
+    sentence: str
+
+
+@dataclass
+class _Candidate:
+    indicator: Indicator
+    kind: str
+    field: str
+    stored: Decimal | None  # in the indicator's unit, or a percentage (ratio × 100)
+    expression: str  # without the formatting filter
+    words: frozenset[str]
+    target_words: frozenset[str] = frozenset()
+    ahead: bool = False
+    extra: dict[str, Any] = dc_field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------ candidates
+
+
+def _name_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in words(text) if len(w) > 1 and w not in STOP_WORDS)
+
+
+def unit_words() -> list[str]:
+    """The unit names of the indicators (for :func:`find_mentions`)."""
+    return [u.name for u in UnitOfMeasure.objects.all()]
+
+
+def _value_candidates(figures: FigureSet, ahead: FigureSet | None) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for figure in figures:
+        ind = figure.indicator
+        base = f"f.{ind.code}{KIND_EXPR.get(figure.kind, '')}"
+        name = _name_words(ind.name)
+        if figure.value is not None:
+            out.append(_Candidate(ind, figure.kind, "value", figure.value, f"{base}.value", name))
+        for attr in ("previous", "last_year", "ytd"):
+            value = getattr(figure, attr)
+            if value is not None:
+                out.append(_Candidate(ind, figure.kind, attr, value, f"{base}.{attr}", name))
+        if figure.value is not None and figure.previous is not None:
+            out.append(
+                _Candidate(
+                    ind, figure.kind, "change_previous", abs(figure.value - figure.previous), base, name
+                )
+            )
+        for code, target in figure.targets.items():
+            out.append(
+                _Candidate(
+                    ind,
+                    figure.kind,
+                    f"target:{code}",
+                    target.value,
+                    f"{base}.target('{code}').value",
+                    name,
+                    _name_words(target.name),
+                )
+            )
+    if ahead is not None:
+        seen: set[tuple[str, str]] = set()
+        for figure in ahead:
+            for code, target in figure.targets.items():
+                if (figure.indicator.code, code) in seen:
+                    continue
+                seen.add((figure.indicator.code, code))
+                out.append(
+                    _Candidate(
+                        figure.indicator,
+                        figure.kind,
+                        f"next_target:{code}",
+                        target.value,
+                        f"f_ky_sau.{figure.indicator.code}.target('{code}').value",
+                        _name_words(figure.indicator.name),
+                        _name_words(target.name),
+                        ahead=True,
+                    )
+                )
+    return out
+
+
+def _ratio_candidates(figure: Figure, others: Sequence[Figure]) -> list[_Candidate]:
+    ind = figure.indicator
+    base = f"f.{ind.code}{KIND_EXPR.get(figure.kind, '')}"
+    name = _name_words(ind.name)
+    out: list[_Candidate] = []
+    for code, target in figure.targets.items():
+        for attr, field_name in (("ratio", "target_ratio"), ("ytd_ratio", "target_ytd_ratio")):
+            value = getattr(target, attr)
+            if value is not None:
+                out.append(
+                    _Candidate(
+                        ind,
+                        figure.kind,
+                        f"{field_name}:{code}",
+                        value * 100,
+                        f"{base}.target('{code}').{attr}",
+                        name,
+                        _name_words(target.name),
+                    )
+                )
+    for attr, words_ in (("ratio_to_last_year", "cung ky"), ("ratio_to_previous", "truoc")):
+        value = getattr(figure, attr)
+        if value is not None:
+            out.append(
+                _Candidate(
+                    ind, figure.kind, attr, value * 100, f"{base}.{attr}", name, frozenset(words_.split())
+                )
+            )
+    for other in others:
+        if other.indicator.code == ind.code or other.value in (None, 0) or figure.value is None:
+            continue
+        assert other.value is not None
+        kinds = f"'{figure.kind}'" + ("" if other.kind == figure.kind else f", '{other.kind}'")
+        out.append(
+            _Candidate(
+                ind,
+                figure.kind,
+                f"ratio:{other.indicator.code}",
+                figure.value / other.value * 100,
+                f"f.ratio('{ind.code}', '{other.indicator.code}', {kinds})",
+                name,
+                _name_words(other.indicator.name),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- scoring
+
+
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
+def _in_written_unit(mention: Mention, unit: UnitOfMeasure, stored: Decimal) -> Decimal | None:
+    """``stored`` (in ``unit``) expressed in the unit the mention is written in; None when incompatible."""
+    written = fold(mention.unit_word)
+    if mention.is_percent:
+        return None
+    exponent = mention.money_exponent
+    if exponent is not None:
+        if unit.dimension != Dimension.MONEY:
+            return None
+        return stored * unit.factor / Decimal(10) ** exponent
+    if written in ("m²", "m2", "ha"):
+        if unit.dimension != Dimension.AREA:
+            return None
+        return stored * unit.factor / (Decimal(10000) if written == "ha" else 1)
+    if written in ("gam", "kg", "tan"):
+        if unit.dimension != Dimension.MASS:
+            return None
+        return stored * unit.factor / {"gam": 1, "kg": 1000, "tan": 1000000}[written]
+    if not written:
+        return stored if unit.dimension in (Dimension.COUNT, Dimension.MONEY) else None
+    if unit.dimension != Dimension.COUNT:
+        return None
+    own = fold(unit.name)
+    if own == written or own.split(",")[0].strip() == written:
+        return stored
+    return None
+
+
+def _context(mention: Mention, masked: str) -> dict[str, float]:
+    """The sentence's words around the number, weighted by their distance to it (1 near, less far)."""
+    start = mention.sentence_start
+    sentence = masked[start : start + len(mention.sentence) + 2]
+    before = words(masked[start : mention.start])
+    after = words(masked[mention.unit_end : start + len(sentence)])
+    weights: dict[str, float] = {}
+    for distance, word in enumerate(reversed(before)):
+        weight = 1.0 if distance < 8 else 0.5 if distance < 16 else 0.2
+        weights[word] = max(weights.get(word, 0.0), weight)
+    for distance, word in enumerate(after):
+        weight = 0.9 if distance < 8 else 0.4 if distance < 16 else 0.15
+        weights[word] = max(weights.get(word, 0.0), weight)
+    return weights
+
+
+def _score(mention: Mention, cand: _Candidate, context: dict[str, float], plans_ahead: bool) -> float:
+    score = sum(context.get(word, 0.0) for word in cand.words)
+    near = words(mask_markup(mention.sentence))
+    kind_words = " ".join(near)
+    before = search_key(mask_markup(mention.sentence)[: max(0, mention.start - mention.sentence_start)])
+    estimate = "uoc" in before.split()[-12:] or mention.qualifier.startswith("ước")
+    cumulative = "luy ke" in " ".join(before.split()[-4:])
+    if cand.kind == "estimate":
+        score += 2.0 if estimate else -1.5
+    elif cand.kind == "cumulative":
+        score += 2.0 if cumulative else -1.5
+    elif estimate or cumulative:
+        score -= 1.0
+    comparison = mention.comparison
+    f = cand.field
+    if f == "value":
+        score += 0.5 if comparison in ("", "target") else 0.0
+    elif f in ("previous", "last_year", "ytd"):
+        wanted = {"previous": "previous", "last_year": "last_year", "ytd": "ytd"}[f]
+        score += 1.0 if comparison == wanted and not mention.verb else -3.0
+        if f == "ytd" and cand.kind == "cumulative":
+            score -= 3.0
+    elif f == "change_previous":
+        score += 2.0 if mention.verb in ("tăng", "giảm") and comparison == "previous" else -4.0
+    elif f.startswith(("target:", "next_target:")):
+        score += sum(context.get(word, 0.0) for word in cand.target_words) - (0 if cand.ahead else 1.0)
+        if cand.ahead:
+            score += 1.5 if plans_ahead else -4.0
+        elif plans_ahead:
+            score -= 1.0
+    else:  # ratios
+        score += sum(2 * context.get(word, 0.0) for word in cand.target_words)
+        if f == "ratio_to_last_year":
+            score += 2.0 if comparison == "last_year" else -1.0
+        if f == "ratio_to_previous":
+            score += 2.0 if comparison == "previous" else -1.0
+    if plans_ahead and not cand.ahead:
+        score -= 0.5
+    del kind_words
+    return score
+
+
+# ------------------------------------------------------------------------------------------ expressions
+
+
+def _format_filter(mention: Mention, cand: _Candidate, pad_counts: bool, percent_decimals: int) -> str:
+    if mention.is_percent:
+        return "|phan_tram" if mention.decimals == percent_decimals else f"|phan_tram({mention.decimals})"
+    unit = cand.indicator.unit
+    stored = cand.stored if cand.stored is not None else mention.value
+    if unit.dimension == Dimension.COUNT and cand.indicator.value_type == "integer":
+        if 1 <= mention.value <= 9 and mention.padded != pad_counts:
+            return f"|dem({'true' if mention.padded else 'false'})"
+        return "|dem"
+    natural = numbers.format_number(stored)
+    natural_decimals = len(natural.partition(",")[2])
+    return "|so" if natural_decimals == mention.decimals else f"|so({mention.decimals})"
+
+
+def _binding(
+    mention: Mention, cand: _Candidate, text: str, pad_counts: bool, percent_decimals: int
+) -> Binding:
+    ind = cand.indicator
+    start, end = mention.start, mention.end
+    if cand.field == "change_previous":
+        base = cand.expression
+        unit = mention.unit_word
+        expression = f"{base}.value|so_sanh({base}.previous, '{unit}')"
+        start = _verb_start(text, mention)
+        end = _phrase_end(text, mention.unit_end)
+    elif mention.mixed:
+        expression = f"{cand.expression}|tien_hon_hop('{ind.unit.name}')"
+        end = mention.unit_end
+    else:
+        expression = cand.expression + _format_filter(mention, cand, pad_counts, percent_decimals)
+        exponent = mention.money_exponent
+        if (
+            exponent is not None
+            and ind.unit.dimension == Dimension.MONEY
+            and ind.unit.factor != Decimal(10) ** exponent
+            and mention.unit_word in numbers.MONEY_UNITS
+        ):
+            expression = (
+                f"{cand.expression}|tien('{ind.unit.name}', '{mention.unit_word}', {mention.decimals})"
+            )
+            end = mention.unit_end
+    return Binding(ind.code, cand.kind, cand.field, expression, start, end, ind.name, ind.unit.name)
+
+
+def _verb_start(text: str, mention: Mention) -> int:
+    head = text[max(mention.sentence_start, mention.start - 12) : mention.start]
+    at = fold(head).rfind(fold(mention.verb))
+    return mention.start - len(head) + at if at >= 0 else mention.start
+
+
+def _phrase_end(text: str, position: int) -> int:
+    after = fold(text[position : position + 40])
+    for phrase, _ in COMPARISONS:
+        at = after.find(phrase)
+        if 0 <= at <= 3:
+            return position + at + len(phrase)
+    return position
+
+
+# --------------------------------------------------------------------------------------------- recognise
+
+
+@dataclass
+class _Matcher:
+    figures: FigureSet
+    ahead: FigureSet | None
+    context: dict[str, Any]
+    pad_counts: bool = True
+    percent_decimals: int = 1
+    plans_ahead: bool = False
+    with_values: bool = True
+
+    def __post_init__(self) -> None:
+        self.candidates = _value_candidates(self.figures, self.ahead)
+        self.order = {code: i for i, code in enumerate(sorted(self.figures.indicators, key=self._sort))}
+
+    def _sort(self, code: str) -> tuple[int, str]:
+        ind = self.figures.indicators[code]
+        return (ind.sort_order, code)
+
+    def stored_text(self, binding: Binding) -> str:
+        try:
+            return render_block("{{ " + binding.expression + " }}", self.context)
+        except RenderError:
+            return ""
+
+    def rank(
+        self, mention: Mention, cands: Iterable[_Candidate], masked: str
+    ) -> list[tuple[float, bool, _Candidate, Decimal | None]]:
+        context = _context(mention, masked)
+        ranked = []
+        for cand in cands:
+            if cand.stored is None:
+                continue
+            written = (
+                cand.stored
+                if mention.is_percent
+                else _in_written_unit(mention, cand.indicator.unit, cand.stored)
+            )
+            if written is None:
+                continue
+            equal = _rounded(written, mention.decimals) == mention.value
+            score = _score(mention, cand, context, self.plans_ahead)
+            ranked.append((score, equal, cand, written))
+
+        def key(item: tuple[float, bool, _Candidate, Decimal | None]) -> tuple[float, float, int, int]:
+            score, _, cand, written = item
+            distance = 0.0
+            if written and mention.value:
+                distance = abs(
+                    math.log(abs(float(written)) + 1e-9) - math.log(abs(float(mention.value)) + 1e-9)
+                )
+            parent = 0 if cand.indicator.parent_id is None else 1
+            return (-round(score, 3), distance, parent, self.order.get(cand.indicator.code, 0))
+
+        return sorted(ranked, key=key)
+
+    def match(self, mention: Mention, text: str, masked: str, bound: list[Figure]) -> Recognised:
+        if mention.is_percent:
+            anchors = bound[-1:] if bound else []
+            cands = [c for a in anchors for c in _ratio_candidates(a, bound[:-1])]
+        else:
+            cands = self.candidates
+        ranked = self.rank(mention, cands, masked)
+        bindings = [self._bind(mention, c, text) for _, _, c, _ in ranked[:5]]
+        equal = [item for item in ranked if item[1]]
+        if equal and (not mention.is_percent or equal[0][0] > -2):
+            best = equal[0]
+            unit_less = not mention.unit_word
+            if not (unit_less and best[0] < 0.9):
+                binding = self._bind(mention, best[2], text)
+                return Recognised(mention, "bound", binding, self.stored_text(binding), tuple(bindings))
+        if ranked and not mention.is_percent and mention.unit_word:
+            best_score = ranked[0][0]
+            runner_up = ranked[1][0] if len(ranked) > 1 else -99.0
+            family = len(ranked) > 1 and _related(ranked[0][2].indicator, ranked[1][2].indicator)
+            if best_score >= 1.0 and (best_score - runner_up >= 0.5 or family):
+                binding = self._bind(mention, ranked[0][2], text)
+                return Recognised(mention, "mismatch", binding, self.stored_text(binding), tuple(bindings))
+        return Recognised(mention, "unknown", None, "", tuple(bindings))
+
+    def _bind(self, mention: Mention, cand: _Candidate, text: str) -> Binding:
+        return _binding(mention, cand, text, self.pad_counts, self.percent_decimals)
+
+
+def _related(a: Indicator, b: Indicator) -> bool:
+    """One is the other's part ("trong đó"): a tie between them goes to the closest value."""
+    return a.pk == b.parent_id or b.pk == a.parent_id or a.pk == b.pk
+
+
+def _unit(org_unit: OrgUnit | str) -> OrgUnit:
+    return org_unit if isinstance(org_unit, OrgUnit) else OrgUnit.objects.get(code=org_unit)
+
+
+def _figure_of(figures: FigureSet, binding: Binding, unit_code: str) -> Figure | None:
+    try:
+        return figures.get(binding.code, binding.kind, unit_code)
+    except KeyError:
+        return None
+
+
+def recognise(
+    text: str,
+    *,
+    report_type: Any = None,
+    org_unit: OrgUnit | str,
+    period: Period | str,
+    user: Any = None,
+    plans_ahead: bool = False,
+) -> list[Recognised]:
+    """The numbers of ``text`` matched against ``org_unit``'s figures for ``period`` (its subtree rolled
+    up), in order. ``report_type`` gives the writing options (zero-padded counts, decimals of
+    percentages); ``plans_ahead``: the text is about the next period (part III, "nhiệm vụ tháng tới"), so
+    next period's plans come first. Given ``user``, they must be allowed to see the unit
+    (PermissionDenied otherwise)."""
+    unit = _unit(org_unit)
+    if user is not None:
+        permissions.require(user, permissions.Action.VIEW, unit)
+    period = Period.parse(period) if isinstance(period, str) else period
+    figures = get_figures([unit], period)
+    ahead = get_figures([unit], period.next())
+    context = report_context(figures, period, unit.name, next_figures=ahead)
+    matcher = _Matcher(
+        figures,
+        ahead,
+        context,
+        pad_counts=getattr(report_type, "pad_counts", True),
+        percent_decimals=getattr(report_type, "percent_decimals", 1),
+        plans_ahead=plans_ahead,
+    )
+    return _recognise(text, matcher, unit.code)
+
+
+def _recognise(text: str, matcher: _Matcher, unit_code: str) -> list[Recognised]:
+    masked = mask_markup(text)
+    mentions = find_mentions(text, unit_words())
+    results: list[Recognised] = []
+    bound: list[Figure] = []
+    sentence = -1
+    for mention in mentions:
+        if mention.sentence_start != sentence and not mention.is_percent:
+            sentence = mention.sentence_start
+            bound = [] if not bound else bound[-1:]  # a percentage may follow the previous sentence's figure
+        result = matcher.match(mention, text, masked, bound)
+        results.append(result)
+        if result.binding and not mention.is_percent and result.binding.field == "value":
+            figure = _figure_of(matcher.figures, result.binding, unit_code)
+            if figure is not None:
+                bound.append(figure)
+    return results
+
+
+# ---------------------------------------------------------------------------------------- archive import
+
+_ESTIMATE = re.compile(r"\buoc\b")
+
+
+def propose_values(
+    text: str, *, report_type: Any = None, org_unit: OrgUnit | str, period: Period | str
+) -> list[Proposal]:
+    """The values a past report's text states for ``period`` (archive import): each number with a unit
+    that one indicator clearly fits (by unit and name, never by a stored value: the period may be empty),
+    as that indicator's value of the kind the phrase says (ước → estimate, lũy kế → cumulative). Nothing
+    is written; percentages, changes and plans are not proposed (they are computed from values)."""
+    unit = _unit(org_unit)
+    period = Period.parse(period) if isinstance(period, str) else period
+    indicators = {i.code: i for i in Indicator.objects.filter(is_active=True).select_related("unit")}
+    masked = mask_markup(text)
+    proposals: list[Proposal] = []
+    order = {code: i for i, code in enumerate(sorted(indicators, key=lambda c: indicators[c].sort_order))}
+    for mention in find_mentions(text, unit_words()):
+        if mention.is_percent or mention.verb in ("tăng", "giảm") or mention.comparison:
+            continue
+        context = _context(mention, masked)
+        ranked = []
+        for ind in indicators.values():
+            written = _in_written_unit(mention, ind.unit, Decimal(1))
+            if written is None:
+                continue
+            for kind in ("actual", "estimate", "cumulative"):
+                cand = _Candidate(ind, kind, "value", Decimal(1), "", _name_words(ind.name))
+                ranked.append((_score(mention, cand, context, False), order[ind.code], cand))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        if not ranked:
+            continue
+        best_score, _, best = ranked[0]
+        runner_up = next((s for s, _, c in ranked[1:] if c.indicator.code != best.indicator.code), -99.0)
+        if best_score < 1.5 or best_score - runner_up < 0.5 or (not mention.unit_word and best_score < 2.5):
+            continue
+        ind = best.indicator
+        factor = _in_written_unit(mention, ind.unit, Decimal(1))
+        assert factor is not None
+        value = mention.value / factor
+        responsible = getattr(ind.responsible_unit, "code", None) or unit.code
+        proposals.append(
+            Proposal(
+                mention,
+                ind.code,
+                ind.name,
+                responsible,
+                period.id,
+                best.kind,
+                value,
+                ind.unit.name,
+                mention.sentence,
+            )
+        )
+    return proposals
