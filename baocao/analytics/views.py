@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
 from baocao.accounts.permissions import Action, units_for
 from baocao.analytics.cards import cards_for
@@ -17,6 +16,7 @@ from baocao.assignments.review import review as task_review
 from baocao.assignments.status import Status as TaskStatus
 from baocao.collection.models import DataValue, ValueKind
 from baocao.collection.services import latest_month, latest_month_for
+from baocao.core import clock
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import Indicator, Sector
 from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
@@ -90,7 +90,7 @@ def _period_of(request: HttpRequest, unit: OrgUnit | None) -> tuple[Period, str]
         subtree = OrgUnit.objects.subtree([unit])
         key_indicators = {card.indicator_id for card in cards_for(unit, PeriodType.MONTH)}
         latest = (latest_month(subtree, key_indicators) if key_indicators else None) or latest_month(subtree)
-    default = latest or latest_month() or Period.containing(PeriodType.MONTH, timezone.localdate())
+    default = latest or latest_month() or Period.containing(PeriodType.MONTH, clock.today())
     if not text:
         return default, ""
     return default, f"Kỳ “{text[:20]}” không hợp lệ: {error} Trang hiển thị {default.label}."

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,6 +14,7 @@ from baocao.assignments.models import Completion, Task
 from baocao.assignments.status import task_items
 from baocao.collection.models import DataValue, Submission, ValueKind
 from baocao.collection.workflow import STEPS
+from baocao.core import clock
 from baocao.core.numbers import NumberParseError, format_number, parse_number
 from baocao.core.periods import Period, PeriodError
 from baocao.indicators.models import DataSet, Indicator, Target
@@ -307,7 +307,7 @@ class TaskSerializer(serializers.ModelSerializer):
                 "wording": item.wording,
                 "completed_on": item.completion.completed_on if item.completion else None,
             }
-            for item in task_items(obj, timezone.localdate())
+            for item in task_items(obj, clock.today())
         ]
 
 

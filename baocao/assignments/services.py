@@ -31,6 +31,7 @@ from baocao.assignments.models import (
     Task,
 )
 from baocao.assignments.status import occurrences
+from baocao.core import clock
 from baocao.core.dates import short_date
 from baocao.core.text import clean, nfc
 from baocao.core.users import acting_user
@@ -42,7 +43,7 @@ def _text(value: str | None) -> str:
 
 
 def _not_future(day: datetime.date, what: str, errors: dict[str, str], key: str) -> None:
-    if day > timezone.localdate():
+    if day > clock.today():
         errors[key] = f"{what} ({short_date(day)}) ở tương lai."
 
 
@@ -240,7 +241,7 @@ def report_progress(
 ) -> ProgressUpdate:
     require(user, Action.ENTER, task.lead_unit)
     errors: dict[str, str] = {}
-    reported_on = reported_on or timezone.localdate()
+    reported_on = reported_on or clock.today()
     if not _text(text):
         errors["text"] = "Nội dung tiến độ: chưa nhập."
     _not_future(reported_on, "Ngày báo cáo", errors, "reported_on")

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from baocao.accounts.permissions import Action, can, for_user, units_for
@@ -21,6 +20,7 @@ from baocao.assignments import excel, services
 from baocao.assignments.models import Completion, ProgressUpdate, Task
 from baocao.assignments.review import review
 from baocao.assignments.status import STATUS_ORDER, Item, Status, task_items
+from baocao.core import clock
 from baocao.core.csvio import ImportRejected
 from baocao.core.dates import DateParseError, parse_date
 from baocao.core.periods import Period, PeriodError, PeriodType
@@ -48,7 +48,7 @@ def current_items(tasks: QuerySet[Task], today: datetime.date, since: datetime.d
 
 
 def reminders(user: object, today: datetime.date | None = None) -> dict[str, list[Item]]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     items = current_items(visible_tasks(user).filter(assigned_on__lte=today), today, None)
     return {
         "overdue": [i for i in items if i.status == Status.OPEN_OVERDUE],
@@ -58,7 +58,7 @@ def reminders(user: object, today: datetime.date | None = None) -> dict[str, lis
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     since = Period.containing(PeriodType.MONTH, today).reporting_window[0]
     items = current_items(visible_tasks(request.user), today, since)
     return render(
@@ -93,7 +93,7 @@ def _task(request: HttpRequest, pk: int) -> Task:
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     items = task_items(task, today, until=today + datetime.timedelta(days=DUE_SOON_DAYS))
     open_occurrences = [i.occurrence for i in items if i.occurrence and not i.is_done]
     unit = task.lead_unit
@@ -212,7 +212,7 @@ def _quote(name: str) -> str:
 
 def _period(request: HttpRequest, tasks: QuerySet[Task]) -> tuple[Period, str]:
     latest = tasks.order_by("-assigned_on").values_list("assigned_on", flat=True).first()
-    default = Period.containing(PeriodType.MONTH, latest or timezone.localdate())
+    default = Period.containing(PeriodType.MONTH, latest or clock.today())
     try:
         return (Period.parse(request.GET["ky"]) if request.GET.get("ky") else default), ""
     except PeriodError as exc:

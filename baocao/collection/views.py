@@ -29,6 +29,7 @@ from baocao.collection.workflow import (
     timeliness,
     transition,
 )
+from baocao.core import clock
 from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
@@ -47,7 +48,7 @@ def period_from_request(request: HttpRequest) -> Period:
             return Period.parse(text)
         except PeriodError:
             messages.error(request, f"Kỳ “{text}” không hợp lệ; dùng kỳ gần nhất.")
-    return latest_month_for(request.user) or Period.containing(PeriodType.MONTH, timezone.localdate())
+    return latest_month_for(request.user) or Period.containing(PeriodType.MONTH, clock.today())
 
 
 FUTURE_DAYS = 366  # a form opens at most a year ahead (a period such as 999912 is a 404, not a page)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from baocao.accounts.permissions import Action, require_actor
 from baocao.collection.models import SubmissionStatus
 from baocao.collection.workflow import timeliness
-from baocao.core import dates
+from baocao.core import clock, dates
 from baocao.core.periods import Period
 from baocao.core.text import nfc
 from baocao.core.users import MaybeUser, acting_user
@@ -115,7 +115,7 @@ def _check_issuable(run: ReportRun) -> None:
         problems.append(
             f"ngày ban hành trước ngày chốt số liệu {dates.short_date(run.period_obj.cutoff_date)}"
         )
-    elif run.issue_date > timezone.localdate():
+    elif run.issue_date > clock.today():
         problems.append("ngày ban hành ở tương lai")
     if not (run.signer_name or header_for(run.report_type, Period.parse(run.period)).signer_name):
         problems.append("chưa có người ký")
