@@ -8,16 +8,18 @@ measures) and a reader over the figures layer:
   value holds the part of the calendar month up to D ("tính đến ngày 14/6 số thu trong tháng được …") and
   its ``estimate`` value the whole month ("ước thực hiện tháng 6"). That is how the demo stores the part of
   a month: for a past year's same month both are stored, the actual to day D and the estimate of the whole
-  month as finally reported. The share of the month reached by day D in each past year (actual ÷ estimate)
-  gives the whole month of this year: part ÷ mean share, with the range from the smallest and largest
-  past share. Baselines measured next to it: the straight line (part × days of the month ÷ D) and "same as
-  last year" (last year's whole month).
-- **Year-end projection** of an indicator that adds up over the months (its year to date): the seasonal
-  profile of past years — the share of the year's total reached by the same month — gives the year's total
-  as year-to-date ÷ mean share, with the range from the past years' smallest and largest shares
-  (disbursement of public investment is back-loaded: a straight line over-reads a slow first half and the
-  range says how much the back-loading has varied). Baselines: the straight line (year to date × 12 ÷ m)
-  and "same as last year" (last year's total).
+  month as finally reported. The share s of the month reached by day D in past years (actual ÷ estimate,
+  mean over up to three years) gives part ÷ s; the shipped estimate weights it by s and gives the rest
+  (1 − s) to "the part plus the rest of last year's month" — early in a month (a small, noisy part) it
+  leans on last year's rest. The range comes from the past years' smallest and largest shares.
+- **Year-end projection** of an indicator that adds up over the months (its year to date), the same way
+  over the year: the seasonal profile of past years (the share s of the year's total reached by the same
+  month) gives year-to-date ÷ s, weighted by s, and "year to date plus the rest of last year" takes 1 − s.
+  Public investment disbursement is back-loaded: a straight line over-reads a slow first half, and a
+  profile alone amplifies its noise; the range says how much the past years' profiles varied.
+
+The methods were chosen by the backtest of bench/bench_forecast.py (bench/RESULTS.md): each next to the
+straight line (part × days ÷ D; year to date × 12 ÷ m), "same as last year" and the plain share/profile.
 
 Too little history (no past year for an estimate, fewer than ``MIN_YEARS`` complete past years for a
 projection) is an ``Unavailable`` answer whose text is "chưa đủ dữ liệu để dự báo", never a number.
@@ -43,6 +45,8 @@ __all__ = [
     "MonthEstimate",
     "Projection",
     "Unavailable",
+    "blended_month_estimate",
+    "blended_projection",
     "estimate_month_end",
     "is_cumulative",
     "last_year_month",
@@ -145,6 +149,33 @@ def share_of_month_estimate(
     )
 
 
+def blended_month_estimate(
+    part: Decimal, day: int, history: Sequence[tuple[int, Decimal, Decimal]]
+) -> MonthEstimate | Unavailable:
+    """The share-of-month estimate weighted by the share of the month already reached (s̄), the rest
+    taken from "the part plus the rest of the month as in past years": part/s̄ × s̄ + (part + mean rest)
+    × (1 − s̄). Early in a month (a small, noisy part) it leans on the past years' rest of the month."""
+    ratio = share_of_month_estimate(part, day, history)
+    if not isinstance(ratio, MonthEstimate):
+        return ratio
+    latest = max((y, p, w) for y, p, w in history if w > 0 and p >= 0)
+    share = min(ratio.mean_share, Decimal(1))
+    rest = latest[2] - latest[1]  # the rest of last year's month (its level, where the mean would lag)
+    additive = part + rest
+    value = ratio.value * share + additive * (1 - share)
+    spread = value - ratio.value
+    return MonthEstimate(
+        value=value,
+        low=min(ratio.low + spread, value),
+        high=max(ratio.high + spread, value),
+        part=part,
+        day=day,
+        shares=ratio.shares,
+        years=ratio.years,
+        method="blended",
+    )
+
+
 def straight_line_month(part: Decimal, day: int, year: int, month: int) -> Decimal:
     """Baseline: the part of the month continued at the same pace to the month's last day."""
     return part * calendar.monthrange(year, month)[1] / day
@@ -179,6 +210,32 @@ def seasonal_projection(
         month=month,
         shares=shares,
         years=tuple(y for y, _, _ in usable),
+    )
+
+
+def blended_projection(
+    ytd: Decimal, month: int, history: Sequence[tuple[int, Decimal, Decimal]], *, min_years: int = MIN_YEARS
+) -> Projection | Unavailable:
+    """The seasonal projection weighted by the share of the year already reached (s̄), the rest taken from
+    "the year to date plus the rest of the year as in past years": early in a back-loaded year (a small,
+    noisy year to date) it leans on the past years' remainder."""
+    seasonal = seasonal_projection(ytd, month, history, min_years=min_years)
+    if not isinstance(seasonal, Projection):
+        return seasonal
+    latest = max((y, c, t) for y, c, t in history if t > 0 and c >= 0)
+    share = min(sum(seasonal.shares, Decimal(0)) / len(seasonal.shares), Decimal(1))
+    rest = latest[2] - latest[1]  # the rest of last year (its level, where the mean would lag growth)
+    value = seasonal.value * share + (ytd + rest) * (1 - share)
+    spread = value - seasonal.value
+    return Projection(
+        value=value,
+        low=min(seasonal.low + spread, value),
+        high=max(seasonal.high + spread, value),
+        ytd=ytd,
+        month=month,
+        shares=seasonal.shares,
+        years=seasonal.years,
+        method="blended",
     )
 
 
@@ -239,7 +296,7 @@ def month_end_estimate(
         whole = figure_set.figures[(indicator_code, unit, ValueKind.ESTIMATE)].value
         if partial is not None and whole is not None:
             history.append((figure_set.period.year, partial, whole))
-    return share_of_month_estimate(part, day, history)
+    return blended_month_estimate(part, day, history)
 
 
 estimate_month_end = month_end_estimate
@@ -282,7 +339,7 @@ def projections_from(
         total = _ytd(december, code, unit)
         if reached is not None and total is not None:
             history.append((at_month.period.year, reached, total))
-    return seasonal_projection(ytd, month, history, min_years=min_years)
+    return blended_projection(ytd, month, history, min_years=min_years)
 
 
 def project_year_end(
