@@ -10,15 +10,25 @@ from decimal import Decimal
 from django.utils import timezone
 
 from baocao.analytics.figures import get_figures
-from baocao.collection.models import ChangeSource, DataValue, Submission, ValueKind
+from baocao.collection.models import ChangeSource, DataValue, Submission, SubmissionStatus, ValueKind
 from baocao.collection.types import ClosedValues, ImportRejected, Record, ValueConflict
 from baocao.collection.values import write_values
-from baocao.core.numbers import format_number
+from baocao.core.numbers import format_number, format_percent
 from baocao.core.text import nfc
 from baocao.core.users import MaybeUser
 from baocao.indicators.models import DataSetIndicator, Indicator, Sector
 
-__all__ = ["EntryField", "EntryInput", "EntryOutcome", "form_fields", "save_entry"]
+__all__ = [
+    "Banner",
+    "EntryField",
+    "EntryInput",
+    "EntryOutcome",
+    "change_text",
+    "form_fields",
+    "form_label",
+    "next_step",
+    "save_entry",
+]
 
 
 @dataclass
@@ -48,6 +58,28 @@ class EntryField:
     @property
     def text(self) -> str:
         return format_number(self.stored.value) if self.stored else ""
+
+    @property
+    def change_previous(self) -> str:
+        """The stored value against the previous period, in percent ("+12,5%"); read-only column."""
+        return change_text(self.stored.value if self.stored else None, self.previous)
+
+    @property
+    def change_last_year(self) -> str:
+        """The stored value against the same period last year, in percent."""
+        return change_text(self.stored.value if self.stored else None, self.last_year)
+
+
+def change_text(value: Decimal | None, base: Decimal | None) -> str:
+    """The change of ``value`` against ``base`` in percent, signed ("+12,5%", "−3%"), or "–" when either
+    is missing or the base is zero (no percentage of nothing)."""
+    if value is None or base is None or base == 0:
+        return "–"
+    change = (value - base) / abs(base)
+    text = format_percent(abs(change))
+    if change > 0:
+        return f"+{text}"
+    return f"−{text}" if change < 0 else text
 
 
 def form_fields(submission: Submission) -> list[tuple[Sector, list[EntryField]]]:
@@ -133,12 +165,18 @@ def _who(value: DataValue) -> str:
 
 
 def save_entry(
-    submission: Submission, user: MaybeUser, inputs: Iterable[EntryInput], source: str = ChangeSource.WEB
+    submission: Submission,
+    user: MaybeUser,
+    inputs: Iterable[EntryInput],
+    source: str = ChangeSource.WEB,
+    *,
+    dry_run: bool = False,
 ) -> EntryOutcome:
     """Save what the user typed through the value action (collection.values.write_values): the rules,
     the permission, the unit's validity and the conflict rule are the action's. Any error or conflict →
     nothing is saved, each reported on its field. An empty field is skipped (a value is never erased by
-    leaving it blank); a field the page showed unchanged is not sent."""
+    leaving it blank); a field the page showed unchanged is not sent. ``dry_run``: every check, nothing
+    written (a block pasted into the grid is checked at once and saved when the user confirms)."""
     outcome = EntryOutcome()
     members = {m.pk: m for m in DataSetIndicator.objects.filter(data_set=submission.data_set)}
     indicators = Indicator.objects.in_bulk({m.indicator_id for m in members.values()})
@@ -177,7 +215,7 @@ def save_entry(
     if not outcome.ok:
         return outcome
     try:
-        result = write_values(user, records, source=source, versions=versions)
+        result = write_values(user, records, source=source, versions=versions, dry_run=dry_run)
     except ValueConflict as exc:
         for conflict in exc.conflicts:
             member_id = member_of[conflict.line]
@@ -201,6 +239,8 @@ def save_entry(
             else:
                 outcome.form_error = "; ".join(filter(None, [outcome.form_error, error.message]))
         return outcome
+    if dry_run:
+        return outcome
     outcome.saved = result.created + result.updated
     after = {
         (v.indicator_id, v.kind): v.version
@@ -210,3 +250,74 @@ def save_entry(
         member = members[member_id]
         outcome.versions[member_id] = after[(member.indicator_id, member.kind)]
     return outcome
+
+
+# ----------------------------------------------------------------------------- the form's state and next step
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The state of the form and what happens next, for the person reading the page."""
+
+    state: str  # "Đang nhập", "Bị trả lại", ...
+    next: str  # the next step, naming who takes it
+    tone: str  # "todo" (the reader acts), "wait" (someone else acts), "done", "returned"
+    reason: str = ""  # the reason given when the form was returned or reopened
+
+    @property
+    def text(self) -> str:
+        return f"{self.state} — {self.next}"
+
+
+def form_label(status: str | None, has_values: bool) -> str:
+    """The forms list's word for a form: a draft holding values is "Đang nhập", an empty one "Chưa nhập"."""
+    if status is None or status == SubmissionStatus.DRAFT:
+        return str(SubmissionStatus.DRAFT.label) if has_values else "Chưa nhập"
+    return str(SubmissionStatus(status).label)
+
+
+def next_step(
+    submission: Submission,
+    *,
+    has_values: bool,
+    may_enter: bool,
+    may_submit: bool,
+    may_receive: bool,
+    may_approve: bool,
+    reason: str = "",
+) -> Banner:
+    """The banner of the entry page: the form's state and the next step, worded for the reader's role
+    (the clerk enters, the head submits, the office receives, the leader approves)."""
+    status = submission.status
+    if status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED):
+        if may_submit:
+            todo = "kiểm tra số liệu rồi bấm “Gửi số liệu” để gửi văn phòng"
+        elif may_enter:
+            todo = "nhập đủ số liệu; sau đó trưởng đơn vị gửi"
+        else:
+            todo = "chờ đơn vị nhập và trưởng đơn vị gửi"
+        if status == SubmissionStatus.RETURNED:
+            return Banner(
+                "Bị trả lại",
+                f"lý do: {reason or '(không ghi)'}. Sửa số liệu, rồi "
+                + ("bấm “Gửi số liệu” để gửi lại" if may_submit else "trưởng đơn vị gửi lại"),
+                "returned",
+                reason,
+            )
+        state = form_label(status, has_values)
+        if may_enter and not may_submit:
+            return Banner(
+                state, "chờ trưởng đơn vị gửi" if has_values else todo, "wait" if has_values else "todo"
+            )
+        return Banner(state, todo, "todo" if (may_enter or may_submit) else "wait")
+    if status == SubmissionStatus.SUBMITTED:
+        if may_receive:
+            return Banner("Đã gửi", "bạn xem rồi bấm “Tiếp nhận” hoặc “Trả lại” (ghi lý do)", "todo")
+        return Banner("Đã gửi", "chờ văn phòng tiếp nhận", "wait")
+    if status == SubmissionStatus.ACCEPTED:
+        if may_approve:
+            return Banner("Đã tiếp nhận", "bạn xem rồi bấm “Phê duyệt”", "todo")
+        return Banner("Đã tiếp nhận", "chờ lãnh đạo phê duyệt", "wait")
+    if status == SubmissionStatus.APPROVED:
+        return Banner("Đã phê duyệt", "số liệu dùng cho báo cáo; muốn sửa, lãnh đạo mở lại kèm lý do", "done")
+    return Banner("Đã khóa", "số liệu đã chốt; chỉ lãnh đạo mở lại được, kèm lý do", "done")

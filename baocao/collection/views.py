@@ -17,7 +17,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from baocao.accounts.permissions import Action, can, units_for
-from baocao.collection.entry import EntryInput, form_fields, save_entry
+from baocao.collection.entry import (
+    EntryField,
+    EntryInput,
+    change_text,
+    form_fields,
+    form_label,
+    next_step,
+    save_entry,
+)
 from baocao.collection.models import DataValue, Submission, SubmissionStatus, ValueChange, ValueKind
 from baocao.collection.services import latest_month_for
 from baocao.collection.workflow import (
@@ -87,10 +95,20 @@ def my_forms(request: HttpRequest) -> HttpResponse:
         (s.data_set_id, s.org_unit_id): s
         for s in Submission.objects.filter(period=period.id, org_unit__in=units)
     }
+    # What each unit holds for the period: a form whose values exist is "Đang nhập", not "Chưa nhập".
+    held = set(
+        DataValue.objects.filter(period=period.id, org_unit__in=units).values_list(
+            "org_unit_id", "indicator_id", "kind"
+        )
+    )
     rows = []
-    for data_set in data_sets.prefetch_related("org_units"):
+    for data_set in data_sets.prefetch_related("org_units", "members"):
+        members = [(m.indicator_id, m.kind) for m in data_set.members.all()]
         for unit in data_set.org_units.filter(pk__in=units.values("pk")).order_by("sort_order"):
-            rows.append((data_set, unit, statuses.get((data_set.pk, unit.pk)), data_set.deadline(period)))
+            submission = statuses.get((data_set.pk, unit.pk))
+            has_values = any((unit.pk, i, k) in held for i, k in members)
+            label = form_label(submission.status if submission else None, has_values)
+            rows.append((data_set, unit, label, data_set.deadline(period)))
     return render(request, "collection/my_forms.html", {"period": period, "rows": rows})
 
 
@@ -158,7 +176,22 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
             fields = [f for _, group in groups for f in group]
     posted = request.POST if request.method == "POST" else None
     steps = [s for s in steps_for(submission) if can(request.user, s.action, submission.org_unit)]
+    events = list(submission.events.select_related("changed_by")) if submission.pk else []
+    returned = events[-1] if events and submission.status == SubmissionStatus.RETURNED else None
+    unit_obj = submission.org_unit
+    banner = next_step(
+        submission,
+        has_values=any(f.stored for f in fields),
+        may_enter=can_enter,
+        may_submit=can(request.user, Action.SUBMIT, unit_obj),
+        may_receive=can(request.user, Action.ACCEPT, unit_obj),
+        may_approve=can(request.user, Action.APPROVE, unit_obj),
+        reason=returned.reason if returned else "",
+    )
     context = {
+        "banner": banner,
+        "returned": returned,
+        "submit_step": next((s for s in steps if s.name == "submit"), None),
         "submission": submission,
         "period": Period.parse(submission.period),
         "groups": groups,
@@ -167,7 +200,7 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
         "outcome": outcome,
         "posted": posted,
         "deadline": submission.data_set.deadline(Period.parse(submission.period)),
-        "events": submission.events.select_related("changed_by") if submission.pk else [],
+        "events": events,
         "quality": entry_checks(submission),  # data quality: every violation, and per field
     }
     return render(request, "collection/entry.html", context)
@@ -185,49 +218,85 @@ def _transition(
     )
 
 
+def _saved_field(field: EntryField, stored: DataValue | None) -> dict[str, object]:
+    """What the grid shows of a field after saving: the value as read back, its version, its comment
+    and the read-only change columns."""
+    value = stored.value if stored else None
+    return {
+        "text": format_number(value) if value is not None else "",
+        "comment": stored.comment if stored else "",
+        "version": stored.version if stored else 0,
+        "change_previous": change_text(value, field.previous),
+        "change_last_year": change_text(value, field.last_year),
+    }
+
+
 @login_required
 @require_POST
 def autosave(request: HttpRequest, data_set: str, unit: str, period: str) -> JsonResponse:
-    """Save one field as the user leaves it (drafts saved as you go); JSON for the page's script."""
+    """Save the grid's changed cells — one as the user leaves it, or a pasted block — all-or-nothing, as
+    JSON for the page's script. ``dry_run=1`` checks without writing (a pasted block before Enter)."""
     submission = _form(request, data_set, unit, period, create=True)
     fields = [f for _, group in form_fields(submission) for f in group]
     inputs = _inputs(request, fields)
-    if len(inputs) != 1:
-        return JsonResponse({"error": "Cần đúng một ô số liệu."}, status=400)
-    (item,) = inputs
-    field = next(f for f in fields if f.member.pk == item.member_id)
+    if not inputs:
+        return JsonResponse({"error": "Không có ô số liệu nào để lưu."}, status=400)
+    by_id = {f.member.pk: f for f in fields}
+    dry_run = request.POST.get("dry_run") == "1"
     try:  # the value action decides permission, the rules, the closed form and conflicts
-        outcome = save_entry(submission, request.user, inputs)
+        outcome = save_entry(submission, request.user, inputs, dry_run=dry_run)
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
     if outcome.form_error:
         return JsonResponse({"error": outcome.form_error}, status=409)
-    if item.member_id in outcome.errors:
-        return JsonResponse({"error": outcome.errors[item.member_id]}, status=400)
-    if item.member_id in outcome.conflicts:
-        c = outcome.conflicts[item.member_id]
+    if outcome.errors:
+        errors = {by_id[m].key if m in by_id else f"f{m}": text for m, text in outcome.errors.items()}
+        single = len(inputs) == 1
         return JsonResponse(
             {
-                "conflict": c.message,
-                "theirs": c.theirs,
-                "version": c.version,
+                "error": next(iter(errors.values()))
+                if single
+                else f"Chưa lưu: {len(errors)} ô sai, không ô nào được ghi. Sửa các ô viền đỏ rồi bấm Enter.",
+                "errors": errors,
+            },
+            status=400,
+        )
+    if outcome.conflicts:
+        conflicts = {
+            by_id[m].key: {"message": c.message, "theirs": c.theirs, "version": c.version}
+            for m, c in outcome.conflicts.items()
+        }
+        first = next(iter(outcome.conflicts.values()))
+        return JsonResponse(
+            {
+                "conflict": first.message,
+                "theirs": first.theirs,
+                "version": first.version,
+                "conflicts": conflicts,
             },
             status=409,
         )
-    stored = DataValue.objects.filter(
-        indicator=field.indicator, org_unit=submission.org_unit, period=submission.period, kind=field.kind
-    ).first()
+    if dry_run:
+        return JsonResponse({"checked": len(inputs), "saved": 0})
+    sent = [by_id[item.member_id] for item in inputs]
+    stored = {
+        (v.indicator_id, v.kind): v
+        for v in DataValue.objects.filter(
+            org_unit=submission.org_unit, period=submission.period, indicator__in=[f.indicator for f in sent]
+        )
+    }
+    saved = {f.key: _saved_field(f, stored.get((f.indicator.pk, f.kind))) for f in sent}
     checks = entry_checks(submission)  # data quality: rule messages after this save (never raises)
-    return JsonResponse(
-        {
-            "saved": outcome.saved,
-            "text": format_number(stored.value) if stored else "",
-            "comment": stored.comment if stored else "",
-            "version": stored.version if stored else 0,
-            "warnings": checks.by_key.get(field.key, []),
-            "warnings_by_field": checks.by_key,
-        }
-    )
+    body: dict[str, object] = {
+        "saved": outcome.saved,
+        "fields": saved,
+        "warnings_by_field": checks.by_key,
+        "violations": [f"{v.importance_label}: {v.rule_name} – {v.text}" for v in checks.violations],
+    }
+    if len(sent) == 1:  # one cell: its values at the top level too (the first shape of this answer)
+        body.update(saved[sent[0].key])
+        body["warnings"] = checks.by_key.get(sent[0].key, [])
+    return JsonResponse(body)
 
 
 @login_required
