@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "baocao.core",
+    "baocao.audit",
     "baocao.accounts",
     "baocao.orgunits",
     "baocao.indicators",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("chat-luong/", include("baocao.quality.urls")),
     path("tong-hop/", include("baocao.analytics.urls")),
     path("tim-kiem/", include("baocao.search.urls")),  # the header's search
+    path("kiem-toan/", include("baocao.audit.urls")),  # the audit chain's verification page
     path("dia-phuong/", include("baocao.locality.urls")),  # the administrator's bundle page
     path("quan-tri/", admin.site.urls),
 ]

@@ -291,7 +291,7 @@ class _Stage:
         )
         audit_columns = (
             "INSERT INTO {vc} (indicator_id, org_unit_id, period, kind, old_value, new_value, old_comment, "
-            "new_comment, changed_at, changed_by_id, source, batch) "
+            "new_comment, changed_at, changed_by_id, source, batch, source_note) "
         )
         if self.postgres:
             # One statement: every sub-statement sees the same snapshot, so `old` holds the values
@@ -304,7 +304,7 @@ class _Stage:
                 "RETURNING id, indicator_id, org_unit_id, period, kind, value, comment), "
                 f"audit AS ({audit_columns} SELECT up.indicator_id, up.org_unit_id, up.period, up.kind, "
                 "old.value, up.value, COALESCE(old.comment, ''), up.comment, %(now)s, %(user)s, %(source)s, "
-                "%(batch)s FROM up LEFT JOIN old ON old.id = up.id RETURNING old_value) "
+                "%(batch)s, '' FROM up LEFT JOIN old ON old.id = up.id RETURNING old_value) "
                 "SELECT COUNT(*) FILTER (WHERE old_value IS NULL), COUNT(*) FROM audit",
                 params,
             )
@@ -313,7 +313,7 @@ class _Stage:
         created, updated = self.counts()
         self.sql(
             f"{audit_columns} SELECT s.indicator_id, s.org_unit_id, s.period, s.kind, d.value, s.value, "
-            "COALESCE(d.comment, ''), s.comment, %(now)s, %(user)s, %(source)s, %(batch)s "
+            "COALESCE(d.comment, ''), s.comment, %(now)s, %(user)s, %(source)s, %(batch)s, '' "
             f"FROM ({{src}}) s {self._JOIN_OLD} "
             "WHERE d.id IS NULL OR d.value <> s.value OR d.comment <> s.comment",
             params,

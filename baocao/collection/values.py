@@ -29,7 +29,7 @@ from typing import IO, Literal, cast
 from django.db import transaction
 
 from baocao.accounts.permissions import Action, require
-from baocao.collection import bulk, readers, services
+from baocao.collection import audit_chain, bulk, readers, services
 from baocao.collection.models import ChangeSource, DataValue, ValueKind
 from baocao.collection.types import DETAIL_ROWS, ImportRejected, Record, RowError, WriteResult
 from baocao.core.cells import csv_unescape
@@ -70,20 +70,28 @@ def write_values(
         executor = "orm" if versions or len(head) <= SMALL_BATCH else "sql"
         iterator = chain(head, iterator)
     if executor == "orm":
-        return services.write_rows(
-            iterator,
-            actor=user,
-            source=source,
-            dry_run=dry_run,
-            authorize=authorize,
-            versions=versions,
-            detail_rows=detail_rows,
-        )
+        with transaction.atomic():
+            result = services.write_rows(
+                iterator,
+                actor=user,
+                source=source,
+                dry_run=dry_run,
+                authorize=authorize,
+                versions=versions,
+                detail_rows=detail_rows,
+            )
+            if not result.dry_run:
+                audit_chain.append_batch(result.batch, user.pk if user else None)  # same transaction
+        return result
     if versions:
         raise ValueError("versions are checked by the small-batch executor only")
-    return bulk.write_rows(
-        iterator, actor=user, source=source, dry_run=dry_run, authorize=authorize, detail_rows=detail_rows
-    )
+    with transaction.atomic():  # the batch and its audit chain entry together
+        result = bulk.write_rows(
+            iterator, actor=user, source=source, dry_run=dry_run, authorize=authorize, detail_rows=detail_rows
+        )
+        if not result.dry_run:
+            audit_chain.append_batch(result.batch, user.pk if user else None)
+    return result
 
 
 @transaction.atomic
