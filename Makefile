@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 VENDOR := vendor/.installed-stamp
 HOST   ?= 127.0.0.1:8000
+# The demo's "today" (baocao.core.clock, setting BAOCAO_TODAY): the day June 2020's forms are due (cut-off
+# Sunday 14/6 + 2 working days), so deadlines, task statuses and reminders read as they did then. Only
+# `make run` sets it; production and the test suite use the real date (docs/decisions/0020).
+DEMO_TODAY ?= 2020-06-16
 
 .PHONY: setup run test lint typecheck pytest migrate demo bench bench-setup bench-national clean
 
@@ -34,8 +38,8 @@ demo: migrate
 	$(BIN)/python manage.py make_demo_pki
 
 run: demo
-	@echo "Mở http://$(HOST)/ và đăng nhập bằng tài khoản ở trên."
-	$(BIN)/python manage.py runserver $(HOST)
+	@echo "Mở http://$(HOST)/ và đăng nhập bằng tài khoản ở trên. Ngày hiện tại của bản demo: $(DEMO_TODAY)."
+	BAOCAO_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver $(HOST)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ only) and prepares the June 2020 draft report. Idempotent.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
@@ -32,6 +33,9 @@ DEMO_BUNDLE = BUNDLES_DIR / "lang-son-2020"
 
 DEMO_REPORT_TYPE = "KTXH_THANG"
 DEMO_PERIOD = "202006"
+# The demo's "today": Tuesday 16/6/2020, the day June's forms are due (cut-off Sunday 14/6 + 2 working
+# days). `make run` serves the demo with BAOCAO_TODAY set to it (Makefile DEMO_TODAY; decision 0020).
+DEMO_TODAY = datetime.date(2020, 6, 16)
 
 
 def load_demo_bundle(path: Path) -> ImportResult:
