@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from baocao.collection import views
+from baocao.collection import narrative_views, views
 
 app_name = "collection"
 
@@ -16,7 +16,12 @@ urlpatterns = [
         views.value_history,
         name="value_history",
     ),
-    path("noi-dung/<str:unit>/<str:period>/", views.contributions, name="contributions"),
+    path("noi-dung/<str:unit>/<str:period>/", narrative_views.contributions, name="contributions"),
+    path(
+        "noi-dung/<str:unit>/<str:period>/nhan-dien/",
+        narrative_views.recognise_numbers,
+        name="narrative_recognise",
+    ),
     path(
         "noi-dung/<str:unit>/<str:period>/lich-su/", views.contribution_history, name="contribution_history"
     ),

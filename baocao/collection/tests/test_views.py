@@ -124,9 +124,12 @@ def test_unit_writes_its_narrative_with_data_fields(client, police):
     section = Contribution.objects.get(section_key="qp-an", org_unit__code="TPLS_CA", period="202006")
     field_name = f"s{ReportSection.objects.get(key='qp-an').pk}"
     assert f'name="{field_name}"' in page
-    bad = client.post(url, {field_name: "Xảy ra {{ f.KHONG_CO.value }} vụ"}, follow=True).content.decode()
+    # the page posts its editor: text, marks and chips (a chip carries one data field)
+    chip = '<span class="bc-figure" data-src="{{ f.%s }}">07</span>'
+    bad = client.post(url, {field_name: f"<p>Xảy ra {chip % 'KHONG_CO.value'} vụ</p>"}, follow=True)
+    bad = bad.content.decode()
     assert "không có chỉ tiêu" in bad
-    client.post(url, {field_name: "Phạm pháp hình sự xảy ra {{ f.HS_VU.value|dem }} vụ."})
+    client.post(url, {field_name: f"<p>Phạm pháp hình sự xảy ra {chip % 'HS_VU.value|dem'} vụ.</p>"})
     section.refresh_from_db()
     assert section.text == "Phạm pháp hình sự xảy ra {{ f.HS_VU.value|dem }} vụ."
     other_clerk = as_user(client, "pkt.canbo")

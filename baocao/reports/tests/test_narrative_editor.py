@@ -4,9 +4,11 @@ page's helpers (empty sections, preview, chips) read as the report prints."""
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
 
 from baocao.core.periods import Period
 from baocao.orgunits.models import OrgUnit
@@ -20,6 +22,7 @@ from baocao.reports.narrative import (
     section_preview,
     show_chip,
 )
+from baocao.testing.factories import logged_in
 
 JUNE = Period.parse("202006")
 CHIP = (
@@ -125,3 +128,98 @@ def test_the_preview_puts_the_draft_among_the_other_units_text(demo):
     assert [p.own for p in parts] == [False, True, False]
     assert parts[1].paragraphs[0].text == "Thanh tra mới."
     assert "{{" not in parts[0].paragraphs[0].text
+
+
+# ------------------------------------------------------------------ the page and its endpoint
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: no attributes, no script/style content."""
+
+    def __init__(self):
+        super().__init__()
+        self.skip = 0
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible(page: str) -> str:
+    parser = _VisibleText()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+def page_url():
+    return reverse("collection:contributions", args=["TPLS_CA", "202006"])
+
+
+def recognise_url():
+    return reverse("collection:narrative_recognise", args=["TPLS_CA", "202006"])
+
+
+@pytest.mark.django_db
+def test_the_police_clerk_never_sees_template_code_only_its_chips(client, police):
+    page = logged_in(client, "ca.canbo").get(page_url()).content.decode()
+    text = visible(page)
+    assert "{{" not in text and "f.HS_VU" not in text and "|dem" not in text
+    assert 'class="bc-figure"' in page
+    assert "Phạm pháp hình sự xảy ra" in text  # the stored text, and its preview
+    for other in ("Kinh tế", "Quản lý đô thị", "Văn hoá - xã hội"):
+        assert f"› {other}<" not in page
+
+
+@pytest.mark.django_db
+def test_typing_a_wrong_count_is_a_mismatch_offering_the_stored_figure(client, police):
+    section = ReportSection.objects.get(key="qp-an")
+    body = {"section": section.pk, "text": "Bắt 25 đối tượng mua bán trái phép chất ma túy.", "html": ""}
+    response = logged_in(client, "ca.canbo").post(recognise_url(), body, content_type="application/json")
+    assert response.status_code == 200
+    (mention,) = [m for m in response.json()["mentions"] if m["text"] == "25"]
+    assert mention["status"] == "mismatch" and mention["src"] == "{{ f.MT_DOI_TUONG.value|dem }}"
+    figure = show_chip(mention["src"], render_context(ReportType.objects.get(), JUNE))
+    assert mention["stored"] == figure.text != "25"
+    assert mention["history"].startswith("/so-lieu/lich-su/MT_DOI_TUONG/TPLS_CA/202006/")
+
+
+@pytest.mark.django_db
+def test_the_endpoint_previews_the_draft_and_answers_bad_input_in_vietnamese(client, police):
+    section = ReportSection.objects.get(key="qp-an")
+    clerk = logged_in(client, "ca.canbo")
+    pasted = "<p>Trang <script>alert(1)</script><b>đậm</b> " + "chữ " * 50_000 + "</p>"
+    body = {"section": section.pk, "text": "Trang đậm " + "chữ " * 50_000, "html": pasted}
+    response = clerk.post(recognise_url(), body, content_type="application/json")
+    assert response.status_code == 200
+    preview = response.json()["preview"]
+    assert "<b>đậm</b>" in preview and "<script" not in preview and "alert" not in preview
+    bad = clerk.post(recognise_url(), "{", content_type="application/json")
+    assert bad.status_code == 400 and "JSON" in bad.json()["errors"][0]["message"]
+    economy = ReportSection.objects.get(key="kinh-te")
+    other = clerk.post(recognise_url(), {**body, "section": economy.pk}, content_type="application/json")
+    assert (
+        other.status_code == 404
+        and "không giao cho Công an thành phố" in other.json()["errors"][0]["message"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_pasted_web_page_is_saved_as_sanitised_text(client, police):
+    section = ReportSection.objects.get(key="qp-an")
+    pasted = (
+        '<div><h1 onclick="x()">Tin</h1><script>document.cookie</script>'
+        '<p style="color:red">Bắt <b>15</b> vụ <iframe src="//x"></iframe></p></div>'
+    )
+    page = logged_in(client, "ca.canbo").post(page_url(), {f"s{section.pk}": pasted}, follow=True)
+    assert page.status_code == 200
+    stored = Contribution.objects.get(section_key="qp-an", org_unit__code="TPLS_CA", period="202006").text
+    assert stored == "Tin\n\nBắt <b>15</b> vụ"
