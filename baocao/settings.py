@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "baocao.accounts",
     "baocao.orgunits",
     "baocao.indicators",
+    "baocao.notifications",
     "baocao.collection",
     "baocao.analytics",
     "baocao.reports",
@@ -130,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "baocao.accounts.context_processors.menu",
+                "baocao.notifications.context_processors.badge",
             ],
         },
     },
@@ -238,6 +240,34 @@ LOGGING = {
 # PDFs are produced by a background worker: a thread of the web process started after the request's
 # transaction commits (default, nothing else to run), or `manage.py run_jobs` when this is False.
 BAOCAO_PDF_IN_THREAD = envbool("BAOCAO_PDF_IN_THREAD", "True")
+
+# Periodic jobs (dotted paths, import_string): the job worker (baocao.reports.jobs) runs each every
+# BAOCAO_PERIODIC_INTERVAL seconds — in a thread of the web process when BAOCAO_PERIODIC_IN_THREAD (make run),
+# or `manage.py run_jobs`. Listed here so the worker imports no layer above it (docs/decisions/0019).
+BAOCAO_PERIODIC_JOBS = envlist("BAOCAO_PERIODIC_JOBS", "baocao.assignments.reminders.send_reminders")
+BAOCAO_PERIODIC_INTERVAL = envint("BAOCAO_PERIODIC_INTERVAL", "600")
+BAOCAO_PERIODIC_IN_THREAD = envbool("BAOCAO_PERIODIC_IN_THREAD", "False" if BAOCAO_PRODUCTION else "True")
+
+# E-mail of the notices (baocao.notifications): outside production a file per message in var/mail (nothing
+# leaves the machine); production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL.
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if BAOCAO_PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = os.getenv("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "baocao <baocao@localhost>")
+# The address of the site in e-mails' links (the pages' own links are relative).
+BAOCAO_SITE_URL = os.getenv("BAOCAO_SITE_URL", "http://127.0.0.1:8000")
 
 # Digital signing (ký số; baocao.signing, docs/decisions/0013-digital-signing.md). Keys stay on the server:
 # a PKCS#12 file, or a PKCS#11 token when BAOCAO_SIGNING_PKCS11_LIBRARY is set. The demo's files (test CA,

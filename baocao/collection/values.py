@@ -29,7 +29,7 @@ from typing import IO, Literal, cast
 from django.db import transaction
 
 from baocao.accounts.permissions import Action, require
-from baocao.collection import audit_chain, bulk, readers, services
+from baocao.collection import audit_chain, bulk, notices, readers, services
 from baocao.collection.models import ChangeSource, DataValue, ValueKind
 from baocao.collection.types import DETAIL_ROWS, ImportRejected, Record, RowError, WriteResult
 from baocao.core.cells import csv_unescape
@@ -70,6 +70,8 @@ def write_values(
         executor = "orm" if versions or len(head) <= SMALL_BATCH else "sql"
         iterator = chain(head, iterator)
     if executor == "orm":
+        # The values and the notices of comments on them (collection.notices) in one transaction; the
+        # set-based path (machine imports of thousands of rows) tells nobody of comments.
         with transaction.atomic():
             result = services.write_rows(
                 iterator,
@@ -81,6 +83,7 @@ def write_values(
                 detail_rows=detail_rows,
             )
             if not result.dry_run:
+                notices.comment_notices(result.batch, user)
                 audit_chain.append_batch(result.batch, user.pk if user else None)  # same transaction
         return result
     if versions:

@@ -6,7 +6,10 @@
 
 Each step checks the actor's role for the unit (accounts.permissions), refuses a stale page (optimistic
 version), writes a SubmissionEvent (who, when, from → to, reason, through what) in the same transaction.
-Returning and reopening need a reason; only a leader reopens approved or locked figures.
+Returning and reopening need a reason; only a leader reopens approved or locked figures. The people a
+step concerns are told in the same transaction (collection.notices → baocao.notifications). The office's
+table accepts or approves many forms at once (:func:`bulk_transition`): one step per form, each in its own
+transaction, and a result per form.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from baocao.accounts.permissions import Action, require
+from baocao.collection import notices
 from baocao.collection.models import ChangeSource, Submission, SubmissionEvent, SubmissionStatus
 from baocao.core import clock
 from baocao.core.periods import Period
@@ -28,7 +33,18 @@ from baocao.core.users import MaybeUser, acting_user
 from baocao.indicators.models import DataSet
 from baocao.orgunits.models import OrgUnit
 
-__all__ = ["STEPS", "Step", "WorkflowError", "find_submission", "get_submission", "timeliness", "transition"]
+__all__ = [
+    "BULK_STEPS",
+    "STEPS",
+    "BulkOutcome",
+    "Step",
+    "WorkflowError",
+    "bulk_transition",
+    "find_submission",
+    "get_submission",
+    "timeliness",
+    "transition",
+]
 
 S = SubmissionStatus
 
@@ -141,7 +157,55 @@ def transition(
         current.submitted_at = current.submitted_at or now
         current.last_submitted_at = now
     current.save()
+    notices.after_step(current, step.name, user, reason)
     return current
+
+
+BULK_STEPS = ("accept", "approve")  # the steps the office's table takes for many forms at once
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    submission: Submission
+    ok: bool
+    message: str  # the refusal's reason when not ok
+
+    @property
+    def form(self) -> str:
+        """The form as the office names it: the data set and the unit's name (never its internal code)."""
+        return f"{self.submission.data_set.name} – {self.submission.org_unit.name}"
+
+
+def bulk_transition(
+    submission_ids: list[int], step_name: str, user: MaybeUser, *, source: str = ChangeSource.WEB
+) -> list[BulkOutcome]:
+    """Take ``step_name`` (accept or approve) on each submission, each in its own transaction: one form
+    that cannot be taken (permission, status, a blocking quality rule) does not hold back the others, and
+    nothing of a refused form changes. Submissions are taken in the table's order (data set, unit).
+    Raises PermissionDenied, changing nothing, when the user may not take the step on every form asked."""
+    if step_name not in BULK_STEPS:
+        raise WorkflowError(
+            f"Không thể {STEPS[step_name].label.lower() if step_name in STEPS else step_name}"
+            " nhiều biểu cùng lúc."
+        )
+    submissions = list(
+        Submission.objects.filter(pk__in=submission_ids).select_related("data_set", "org_unit")
+    )
+    # Permission first, for every form asked (the page offers only the forms the user may act on): a
+    # request naming another unit's form is refused whole, not answered form by form.
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied("Cần đăng nhập để tiếp nhận hoặc phê duyệt số liệu.")
+    require(user, STEPS[step_name].action, {s.org_unit for s in submissions})
+    ordered = sorted(submissions, key=lambda s: (s.data_set.name, s.org_unit.sort_order, s.org_unit.name))
+    outcomes = []
+    for submission in ordered:
+        try:
+            done = transition(submission, step_name, user, source=source)
+        except (WorkflowError, PermissionDenied) as exc:
+            outcomes.append(BulkOutcome(submission, False, str(exc)))
+        else:
+            outcomes.append(BulkOutcome(done, True, ""))
+    return outcomes
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,12 @@ ACTIONS: dict[str, tuple[Call, str, str]] = {
         "staff",
         "head",
     ),
+    # the office's bulk acceptance (the permission of every form asked is decided first)
+    "collection.workflow.bulk_transition": (
+        lambda a, w: workflow.bulk_transition([w.submission.pk], "accept", a),
+        "staff",
+        "office",
+    ),
     # report runs
     "reports.runs.get_or_create_run": (
         lambda a, w: runs.get_or_create_run(w.report_type, w.city, PERIOD, a),
@@ -355,6 +361,8 @@ NO_USER_SURFACE = {
     "orgunits.services.merge_units": "no caller yet but its tests: a reorganisation is a decision on paper",
     "orgunits.services.split_unit": "no caller yet but its tests: a reorganisation is a decision on paper",
     "quality.services.import_rules": "the demo loader (rules are edited in the admin, MANAGE only)",
+    "notifications.services.notify": "called inside the actions that tell people (collection.workflow, "
+    "collection.values) after their checks, and by the reminders job (assignments.reminders)",
 }
 
 # Public functions of action modules that change nothing (reads, parsers, file builders).
@@ -407,6 +415,14 @@ READS = {
     "reports.template_files.report_type_data",
     "reports.template_files.text_field",
     "reports.word_frames.frame_of",
+    "notifications.services.holders",
+    "notifications.services.preference_for",
+    "notifications.services.unread_count",
+    # the signed-in user's own notices and choice (read marks, in-app or e-mail, reminders): no unit's
+    # data, nothing another user could be refused; each takes the user and touches only their rows
+    "notifications.services.mark_read",
+    "notifications.services.mark_all_read",
+    "notifications.services.save_preference",
 }
 
 # The modules whose public functions are actions: every services.py, and these.
