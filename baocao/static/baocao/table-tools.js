@@ -7,7 +7,7 @@
 //     <thead><tr>
 //       <th data-sort="text">Đơn vị</th>        text: Vietnamese order (see data-sort-key)
 //       <th data-sort="number">Số liệu</th>     number: "1.234,5", "-3", "12%" (Vietnamese format)
-//       <th data-sort="date">Hạn</th>           date: "dd/mm/yyyy" (optionally "hh:mm" after it)
+//       <th data-sort="date">Hạn</th>           date: "dd/mm/yyyy", a time "hh:mm[:ss]" before or after
 //       <th>Thao tác</th>                       no data-sort: not sortable
 //     </tr></thead>
 //     <tbody>
@@ -33,6 +33,8 @@
 // * Rows that belong together (a row and its detail row): give the following rows
 //   data-table-follows; they move and hide with the row before them.
 // * <tfoot> is never sorted or filtered.
+// * Phones: wrap a wide table in <div class="table-scroll"> (site.css): it scrolls inside itself and the
+//   page keeps the screen's width; the filter box goes above that box.
 (function () {
   "use strict";
 
@@ -55,10 +57,12 @@
   }
 
   function parseDate(text) {
-    const m = /(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\D+(\d{1,2}):(\d{2}))?/.exec(text);
-    if (!m) return null;
-    const pad = (s) => s.padStart(2, "0");
-    return m[3] + "-" + pad(m[2]) + "-" + pad(m[1]) + "T" + pad(m[4] || "0") + ":" + (m[5] || "00");
+    // "14/06/2020", "14/06/2020 08:30", "08:30:15 14/06/2020": the date and, anywhere, a time.
+    const d = /(\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(text);
+    if (!d) return null;
+    const t = /(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text) || [null, "0", "00", "00"];
+    const pad = (s) => String(s || "0").padStart(2, "0");
+    return d[3] + "-" + pad(d[2]) + "-" + pad(d[1]) + "T" + pad(t[1]) + ":" + pad(t[2]) + ":" + pad(t[3]);
   }
 
   function cellValue(cell, kind) {
@@ -198,7 +202,9 @@
       input.type = "search";
       input.setAttribute("data-table-filter", table.id);
       label.appendChild(input);
-      table.insertAdjacentElement("beforebegin", label);
+      // Before the table's scroll box (class "table-scroll") if it has one: the box stays visible.
+      const box = table.parentElement.classList.contains("table-scroll") ? table.parentElement : table;
+      box.insertAdjacentElement("beforebegin", label);
     }
     if (input) setUpFilter(table, input);
   }

@@ -1,0 +1,36 @@
+"""Pages that find things (issue 17, point 4): the month picker, sortable tables, breadcrumbs."""
+
+import datetime
+
+from django.urls import reverse
+
+from baocao.assignments.models import Task
+from baocao.core.collation import sort_key_hex
+from baocao.orgunits.models import OrgUnit
+
+
+def test_report_creation_offers_months_with_their_windows_not_a_code_box(client_as, settings) -> None:
+    settings.BAOCAO_TODAY = "2020-06-10"
+    html = client_as("vanphong").get(reverse("reports:list")).content.decode()
+    assert 'placeholder="202007"' not in html
+    assert '<option value="202006" selected>Tháng 6/2020 (15/5–14/6)</option>' in html
+    assert 'aria-label="Đường dẫn"' in html
+    assert "data-table-tools" in html
+
+
+def test_task_list_is_a_sortable_filterable_table_with_vietnamese_keys(client_as, settings) -> None:
+    settings.BAOCAO_TODAY = "2020-06-10"
+    unit = OrgUnit.objects.get(code="TPLS_PGDDT")
+    Task.objects.create(
+        content="Đôn đốc các trường hoàn thành kế hoạch",
+        lead_unit=unit,
+        assigned_on=datetime.date(2020, 5, 5),
+        deadline_kind="once",
+        deadline=datetime.date(2020, 6, 30),
+    )
+    html = client_as("vanphong").get(reverse("assignments:mine")).content.decode()
+    assert '<table data-table-tools data-filter="Lọc nhiệm vụ (có dấu hoặc không dấu)"' in html
+    assert '<th data-sort="date">Hạn</th>' in html
+    assert f'data-sort-key="{sort_key_hex("Đôn đốc các trường hoàn thành kế hoạch")}"' in html
+    assert 'data-sort-key="2020-06-30"' in html
+    assert 'aria-current="page">Nhiệm vụ' in html
