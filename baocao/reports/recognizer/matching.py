@@ -21,6 +21,8 @@ indicator order.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -29,14 +31,16 @@ from dataclasses import field as dc_field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from baocao.accounts import permissions
 from baocao.analytics.figures import Figure, FigureSet, get_figures
 from baocao.core import numbers
 from baocao.core.periods import Period
-from baocao.core.text import search_key
+from baocao.core.text import nfc, search_key
 from baocao.indicators.models import Dimension, Indicator, UnitOfMeasure
 from baocao.orgunits.models import OrgUnit
-from baocao.reports.recognizer.parsing import COMPARISONS, Mention, find_mentions, fold, mask_markup, words
+from baocao.reports.recognizer.parsing import _WORD, COMPARISONS, Mention, find_mentions, fold, mask_markup
 from baocao.reports.rendering import RenderError, render_block, report_context
 
 __all__ = ["Binding", "Proposal", "Recognised", "propose_values", "recognise", "unit_words"]
@@ -45,6 +49,8 @@ STOP_WORDS = frozenset(
     "so cac va cua duoc trong do la cho voi theo da den tai nay thang nam ky bi qua ve tu cac mot nhung"
     " co khong".split()
 )
+UNIGRAM, PAIR = 0.6, 0.8  # weights of a name's syllables and of its two-syllable words found
+_CLAUSE_END = re.compile(r"[(;:]")
 KIND_EXPR = {"actual": "", "estimate": ".estimate", "cumulative": ".cumulative"}
 
 
@@ -115,12 +121,54 @@ class _Candidate:
     ahead: bool = False
     extra: dict[str, Any] = dc_field(default_factory=dict)
 
+    @property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        return _name_pairs(self.indicator.name)
+
 
 # ------------------------------------------------------------------------------------------ candidates
 
 
+def _lower_words(text: str) -> list[str]:
+    """The words of ``text``, lower case, accents kept."""
+    return [nfc(w).lower() for w in _WORD.findall(text)]
+
+
 def _name_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in words(text) if len(w) > 1 and w not in STOP_WORDS)
+    return frozenset(w for w in _lower_words(text) if len(w) > 1 and search_key(w) not in STOP_WORDS)
+
+
+@functools.cache
+def _name_pairs(name: str) -> frozenset[tuple[str, str]]:
+    syllables = _lower_words(name)
+    return frozenset(itertools.pairwise(syllables))
+
+
+class _Context(dict[str, float]):
+    """Words (lower case, accents kept) → weight. A name word found with its accents counts fully, found
+    only without them ("đạt" for "đất") a little over half."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folded: dict[str, float] = {}
+        self.pairs: dict[tuple[str, str], float] = {}
+
+    def add_pairs(self, sequence: list[tuple[str, float]]) -> None:
+        """Consecutive words (a Vietnamese word is often two syllables: "định cư", "quyết định")."""
+        for (a, wa), (b, wb) in itertools.pairwise(sequence):
+            self.pairs[(a, b)] = max(self.pairs.get((a, b), 0.0), min(wa, wb))
+
+    def pair_weight(self, pairs: frozenset[tuple[str, str]]) -> float:
+        return sum(self.pairs.get(pair, 0.0) for pair in pairs)
+
+    def add(self, word: str, weight: float) -> None:
+        self[word] = max(self.get(word, 0.0), weight)
+        key = search_key(word)
+        self.folded[key] = max(self.folded.get(key, 0.0), weight)
+
+    def weight(self, word: str) -> float:
+        exact = self.get(word, 0.0)
+        return exact if exact else 0.6 * self.folded.get(search_key(word), 0.0)
 
 
 def unit_words() -> list[str]:
@@ -200,7 +248,7 @@ def _ratio_candidates(figure: Figure, others: Sequence[Figure]) -> list[_Candida
                         _name_words(target.name),
                     )
                 )
-    for attr, words_ in (("ratio_to_last_year", "cung ky"), ("ratio_to_previous", "truoc")):
+    for attr, words_ in (("ratio_to_last_year", "cùng kỳ"), ("ratio_to_previous", "trước")):
         value = getattr(figure, attr)
         if value is not None:
             out.append(
@@ -262,26 +310,63 @@ def _in_written_unit(mention: Mention, unit: UnitOfMeasure, stored: Decimal) -> 
     return None
 
 
-def _context(mention: Mention, masked: str) -> dict[str, float]:
-    """The sentence's words around the number, weighted by their distance to it (1 near, less far)."""
+def _context(mention: Mention, masked: str, next_start: int | None = None) -> _Context:
+    """The sentence's words around the number, weighted by their distance to it: 1 for the words right
+    before it, less further away; the words after the next number count less (they describe it)."""
     start = mention.sentence_start
-    sentence = masked[start : start + len(mention.sentence) + 2]
-    before = words(masked[start : mention.start])
-    after = words(masked[mention.unit_end : start + len(sentence)])
-    weights: dict[str, float] = {}
-    for distance, word in enumerate(reversed(before)):
-        weight = 1.0 if distance < 8 else 0.5 if distance < 16 else 0.2
-        weights[word] = max(weights.get(word, 0.0), weight)
-    for distance, word in enumerate(after):
-        weight = 0.9 if distance < 8 else 0.4 if distance < 16 else 0.15
-        weights[word] = max(weights.get(word, 0.0), weight)
-    return weights
+    end = start + len(mention.sentence) + 2
+    before = _lower_words(masked[start : mention.start])
+    stop = min(end, next_start) if next_start is not None and next_start > mention.unit_end else end
+    clause = _CLAUSE_END.search(masked, mention.unit_end, stop)
+    stop = clause.start() if clause else stop  # "(...)" and what follows ";" describe something else
+    after = _lower_words(masked[mention.unit_end : stop])
+    beyond = _lower_words(masked[stop:end]) if stop < end else []
+    context = _Context()
+    weighted_before = [
+        (word, 1.0 if distance < 3 else 1.0 / (1 + (distance - 2) / 4))
+        for distance, word in enumerate(reversed(before))
+    ][::-1]
+    weighted_after = [
+        (word, 0.9 if distance < 2 else 0.9 / (1 + (distance - 1) / 3)) for distance, word in enumerate(after)
+    ]
+    weighted_beyond = [
+        (word, 0.4 / (1 + distance / 3)) for distance, word in enumerate(beyond, start=len(after) + 1)
+    ]
+    for sequence in (weighted_before, weighted_after, weighted_beyond):
+        for word, weight in sequence:
+            context.add(word, weight)
+        context.add_pairs(sequence)
+    return context
 
 
-def _score(mention: Mention, cand: _Candidate, context: dict[str, float], plans_ahead: bool) -> float:
-    score = sum(context.get(word, 0.0) for word in cand.words)
-    near = words(mask_markup(mention.sentence))
-    kind_words = " ".join(near)
+def _adjacent(mention: Mention, masked: str, cand_words: frozenset[str]) -> bool:
+    """A name word within three words of the number (for a number written without a unit)."""
+    before = _lower_words(masked[max(mention.sentence_start, mention.start - 40) : mention.start])[-4:]
+    after = _lower_words(masked[mention.unit_end : mention.unit_end + 40])[:3]
+    return bool(cand_words & {*before, *after})
+
+
+def _eligible(mention: Mention, cand: _Candidate) -> bool:
+    """A comparison is only what the phrase says: the previous period, last year or the year to date
+    when it names them, a change after "tăng"/"giảm"."""
+    f = cand.field
+    if f in ("previous", "last_year"):
+        return mention.comparison == f and not mention.verb
+    if f == "ytd":
+        return mention.comparison == "ytd"
+    if f == "change_previous":
+        return mention.verb in ("tăng", "giảm") and mention.comparison == "previous"
+    if f == "value":
+        return mention.verb not in ("tăng", "giảm")
+    return True
+
+
+def _score(mention: Mention, cand: _Candidate, context: _Context, plans_ahead: bool) -> float:
+    score = UNIGRAM * sum(context.weight(word) for word in cand.words) + PAIR * context.pair_weight(
+        cand.pairs
+    )
+    # a name that says more than the sentence is a little less likely (a tie-breaker)
+    score -= 0.05 * sum(1 for word in cand.words if not context.weight(word))
     before = search_key(mask_markup(mention.sentence)[: max(0, mention.start - mention.sentence_start)])
     estimate = "uoc" in before.split()[-12:] or mention.qualifier.startswith("ước")
     cumulative = "luy ke" in " ".join(before.split()[-4:])
@@ -303,20 +388,19 @@ def _score(mention: Mention, cand: _Candidate, context: dict[str, float], plans_
     elif f == "change_previous":
         score += 2.0 if mention.verb in ("tăng", "giảm") and comparison == "previous" else -4.0
     elif f.startswith(("target:", "next_target:")):
-        score += sum(context.get(word, 0.0) for word in cand.target_words) - (0 if cand.ahead else 1.0)
+        score += sum(context.weight(word) for word in cand.target_words) - (0 if cand.ahead else 1.0)
         if cand.ahead:
             score += 1.5 if plans_ahead else -4.0
         elif plans_ahead:
             score -= 1.0
     else:  # ratios
-        score += sum(2 * context.get(word, 0.0) for word in cand.target_words)
+        score += sum(2 * context.weight(word) for word in cand.target_words)
         if f == "ratio_to_last_year":
             score += 2.0 if comparison == "last_year" else -1.0
         if f == "ratio_to_previous":
             score += 2.0 if comparison == "previous" else -1.0
     if plans_ahead and not cand.ahead:
         score -= 0.5
-    del kind_words
     return score
 
 
@@ -410,9 +494,9 @@ class _Matcher:
             return ""
 
     def rank(
-        self, mention: Mention, cands: Iterable[_Candidate], masked: str
+        self, mention: Mention, cands: Iterable[_Candidate], masked: str, next_start: int | None = None
     ) -> list[tuple[float, bool, _Candidate, Decimal | None]]:
-        context = _context(mention, masked)
+        context = _context(mention, masked, next_start)
         ranked = []
         for cand in cands:
             if cand.stored is None:
@@ -422,7 +506,9 @@ class _Matcher:
                 if mention.is_percent
                 else _in_written_unit(mention, cand.indicator.unit, cand.stored)
             )
-            if written is None:
+            if written is None or (not mention.unit_word and not _adjacent(mention, masked, cand.words)):
+                continue
+            if not _eligible(mention, cand):
                 continue
             equal = _rounded(written, mention.decimals) == mention.value
             score = _score(mention, cand, context, self.plans_ahead)
@@ -440,13 +526,15 @@ class _Matcher:
 
         return sorted(ranked, key=key)
 
-    def match(self, mention: Mention, text: str, masked: str, bound: list[Figure]) -> Recognised:
+    def match(
+        self, mention: Mention, text: str, masked: str, bound: list[Figure], next_start: int | None = None
+    ) -> Recognised:
         if mention.is_percent:
             anchors = bound[-1:] if bound else []
             cands = [c for a in anchors for c in _ratio_candidates(a, bound[:-1])]
         else:
             cands = self.candidates
-        ranked = self.rank(mention, cands, masked)
+        ranked = self.rank(mention, cands, masked, next_start)
         bindings = [self._bind(mention, c, text) for _, _, c, _ in ranked[:5]]
         equal = [item for item in ranked if item[1]]
         if equal and (not mention.is_percent or equal[0][0] > -2):
@@ -522,11 +610,12 @@ def _recognise(text: str, matcher: _Matcher, unit_code: str) -> list[Recognised]
     results: list[Recognised] = []
     bound: list[Figure] = []
     sentence = -1
-    for mention in mentions:
+    for index, mention in enumerate(mentions):
+        next_start = mentions[index + 1].start if index + 1 < len(mentions) else None
         if mention.sentence_start != sentence and not mention.is_percent:
             sentence = mention.sentence_start
             bound = [] if not bound else bound[-1:]  # a percentage may follow the previous sentence's figure
-        result = matcher.match(mention, text, masked, bound)
+        result = matcher.match(mention, text, masked, bound, next_start)
         results.append(result)
         if result.binding and not mention.is_percent and result.binding.field == "value":
             figure = _figure_of(matcher.figures, result.binding, unit_code)
@@ -549,18 +638,26 @@ def propose_values(
     is written; percentages, changes and plans are not proposed (they are computed from values)."""
     unit = _unit(org_unit)
     period = Period.parse(period) if isinstance(period, str) else period
-    indicators = {i.code: i for i in Indicator.objects.filter(is_active=True).select_related("unit")}
+    indicators = {
+        i.code: i
+        for i in Indicator.objects.filter(is_active=True)
+        .filter(Q(responsible_unit__isnull=True) | Q(responsible_unit__path__startswith=unit.path))
+        .select_related("unit", "responsible_unit")
+    }
     masked = mask_markup(text)
     proposals: list[Proposal] = []
     order = {code: i for i, code in enumerate(sorted(indicators, key=lambda c: indicators[c].sort_order))}
-    for mention in find_mentions(text, unit_words()):
+    mentions = find_mentions(text, unit_words())
+    for index, mention in enumerate(mentions):
         if mention.is_percent or mention.verb in ("tăng", "giảm") or mention.comparison:
             continue
-        context = _context(mention, masked)
+        context = _context(mention, masked, mentions[index + 1].start if index + 1 < len(mentions) else None)
         ranked = []
         for ind in indicators.values():
             written = _in_written_unit(mention, ind.unit, Decimal(1))
-            if written is None:
+            if written is None or (
+                not mention.unit_word and not _adjacent(mention, masked, _name_words(ind.name))
+            ):
                 continue
             for kind in ("actual", "estimate", "cumulative"):
                 cand = _Candidate(ind, kind, "value", Decimal(1), "", _name_words(ind.name))

@@ -84,6 +84,10 @@ _DESIGNATORS = frozenset(
     " muc chuong phan quy dot".split()
 )
 _DESIGNATOR_PAIRS = ("lan thu", "nhiem ky", "giai doan", "to dan pho")
+# Spans of time ("6 tháng cuối năm", "60 năm Ngày thành lập"): not figures.
+_TIME_WORDS = frozenset("thang nam ngay tuan quy gio phut".split())
+# A heading's or a list's numbering ("## 2. Quản lý", "1. Lĩnh vực", "2.1."): at a line start.
+_NUMBERING = re.compile(r"(?:^|\n)[ \t#>*-]*$")
 
 
 def mask_markup(text: str) -> str:
@@ -239,6 +243,13 @@ def find_mentions(text: str, units: Iterable[str] = ()) -> list[Mention]:
             unit_end = closing + len("</sup>") if closing >= 0 else unit_end
         before = _before_words(masked, match.start(), s_start)
         if _is_designator(before, number_text, unit):
+            continue
+        next_word = words(masked[match.end() : match.end() + 12])[:1]
+        if not unit and next_word and next_word[0] in _TIME_WORDS:
+            continue
+        if _NUMBERING.search(masked, max(0, match.start() - 12), match.start()) and masked.startswith(
+            ".", match.end()
+        ):
             continue
         start, end, mixed = match.start(), match.end(), False
         # "4 tỷ 500 triệu đồng": an amount in two scales, read as one number in đồng
