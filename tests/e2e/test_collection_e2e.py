@@ -62,6 +62,7 @@ def test_enter_submit_return_accept_approve(transactional_db, page: Page, live_s
     # The unit's head submits.
     login("btcd.truong")
     open_form(page, live_server)
+    page.get_by_role("button", name="Gửi số liệu", exact=True).click()  # opens the confirmation
     page.get_by_role("button", name="Lưu và gửi số liệu").click()
     expect(page.locator("#status")).to_have_text("Đã gửi")
 
@@ -80,6 +81,7 @@ def test_enter_submit_return_accept_approve(transactional_db, page: Page, live_s
     open_form(page, live_server)
     expect(page.get_by_role("alert")).to_contain_text("Số đơn đề nghị chưa khớp sổ tiếp nhận")
     page.locator(field("DON_DE_NGHI")).fill("35")
+    page.get_by_role("button", name="Gửi số liệu", exact=True).click()  # opens the confirmation
     page.get_by_role("button", name="Lưu và gửi số liệu").click()
     expect(page.locator("#status")).to_have_text("Đã gửi")
 

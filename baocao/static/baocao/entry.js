@@ -17,6 +17,7 @@
   let undo = null; // {keys, before: [[value, comment]], start}: the last paste, while unsaved
   let queue = Promise.resolve(); // saves run one after another (versions stay right)
   let leaving = false;
+  let latest = 0; // number of the latest save sent
 
   const $ = (name) => form.querySelector(`[name="${name}"]`);
   const byId = (id) => document.getElementById(id);
@@ -85,6 +86,9 @@
 
   // Send ``keys`` (their value and comment) in one request; dryRun: check only. Resolves true when fine.
   function send(keys, dryRun) {
+    // Only the latest save marks its cells "Đã lưu" (an earlier answer arriving later says nothing).
+    const ticket = dryRun ? latest : ++latest;
+    if (!dryRun) for (const span of form.querySelectorAll(".field-ok")) span.textContent = "";
     const run = () => {
       const sent = keys.filter(isDirty);
       if (!sent.length) return Promise.resolve(true);
@@ -107,7 +111,7 @@
             for (const span of form.querySelectorAll(".field-ok")) span.textContent = "";
             for (const [key, field] of Object.entries(result.fields || {})) {
               applySaved(key, field);
-              setMessage(key, result.saved ? "Đã lưu" : "", true);
+              setMessage(key, result.saved && ticket === latest ? "Đã lưu" : "", true);
             }
             showWarnings(result);
             say(sent.length > 1 ? `Đã lưu ${sent.length} ô.` : "", false);
