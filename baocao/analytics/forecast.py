@@ -30,7 +30,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from baocao.analytics.figures import FigureSet, get_figures_for_periods
 from baocao.collection.models import ValueKind
@@ -55,6 +55,7 @@ __all__ = [
     "project_year_end",
     "projection_periods",
     "projections_from",
+    "rounded",
     "seasonal_projection",
     "share_of_month_estimate",
     "straight_line_month",
@@ -247,6 +248,13 @@ def straight_line_year(ytd: Decimal, month: int) -> Decimal:
 def last_year_total(history: Sequence[tuple[int, Decimal, Decimal]]) -> Decimal | None:
     """Baseline: last year's total."""
     return max(history)[2] if history else None
+
+
+def rounded(value: Decimal, indicator: Indicator) -> Decimal:
+    """A suggested value as the office would write it: whole numbers for whole-number indicators and
+    amounts of 100 or more, one decimal below."""
+    places = 0 if indicator.whole_numbers or abs(value) >= 100 else 1
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 # --- readers over the figures layer -------------------------------------------------------------------

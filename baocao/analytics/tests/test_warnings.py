@@ -1,10 +1,12 @@
 """Early warnings (issue 19, point 3): each indicator with a plan or a direction gets on track / at risk /
 off track / not assessable, at-risk items first, per unit and for the subtree, with the ranking of units."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 
 from baocao.analytics.forecast import NOT_ENOUGH
 from baocao.analytics.warnings import Status, rank_units, warnings_for
@@ -101,3 +103,22 @@ def test_a_unit_outside_ones_rights_is_not_found(world, city_plans):
         warnings_for(clerk, world.city, "202006")
     own = warnings_for(clerk, world.police, "202006")
     assert {w.unit.code for w in own} == {"CITY_POLICE"}
+
+
+def test_weekly_list_page_puts_at_risk_items_first_and_ranks_units(client, world, city_plans, admin):
+    client.force_login(admin)
+    page = client.get(reverse("analytics:warnings"), {"unit": "CITY", "period": "202006"}).content.decode()
+
+    own = page[page.index('id="warnings-own"') :]
+    statuses = re.findall(r'data-status="(\w+)"', own[: own.index("</table>")])
+    assert statuses[:2] == ["off_track", "off_track"] and statuses[-1] == "on_track"
+    assert "Có nguy cơ không đạt" in page
+    assert "dự toán năm 1.150 triệu đồng" in page
+    ranking = page[page.index('id="warnings-ranking"') :]
+    assert ranking.index("Chi cục Thuế") < ranking.index("Công an thành phố")
+
+
+def test_weekly_list_page_of_a_unit_outside_ones_rights_is_not_found(client, world, city_plans):
+    client.force_login(make_user("ca.canbo", "unit_staff", world.police))
+    response = client.get(reverse("analytics:warnings"), {"unit": "CITY", "period": "202006"})
+    assert response.status_code == 404
