@@ -3,13 +3,13 @@ submission deadlines of forms (a unit's data set not yet submitted) and the dead
 occurrence not completed), to the people who must act (the unit's clerks and head; for a task, those of its
 lead unit). N is each user's preference (baocao.notifications; reminders can be switched off).
 
-"Today" is :func:`baocao.core.clock.today` and working days are those of :mod:`baocao.core.dates` (a day is
-a working day when the next working day after the day before is that day itself). A reminder carries a key
-(what, which deadline, before or after): :func:`baocao.notifications.services.notify` never delivers a key
-twice to a user, so the job worker may run this as often as it likes. A before-reminder is due from the
-working day N working days ahead of the deadline until the deadline (a worker that was stopped catches up);
-the after-reminder only on the first working day after the deadline (a worker started months later does not
-flood the inbox with old deadlines).
+"Today" is :func:`baocao.core.clock.today`; working days are those of :mod:`baocao.core.dates` (weekends,
+Vietnam's public holidays, the administrator's yearly swaps), and reminders go out on working days only.
+A reminder carries a key (what, which deadline, before or after) and
+:func:`baocao.notifications.services.notify` never delivers a key twice to a user, so the job worker may
+run this as often as it likes. A before-reminder is due from the day N working days ahead of the deadline
+until the deadline (a worker that was stopped catches up); the after-reminder only on the first working
+day after the deadline (a worker started months later does not flood the inbox with old deadlines).
 
 Run by the job worker (settings.BAOCAO_PERIODIC_JOBS) and by ``manage.py send_reminders``.
 """
@@ -29,7 +29,7 @@ from baocao.assignments.models import Task
 from baocao.assignments.status import task_items
 from baocao.collection.models import Submission, SubmissionStatus
 from baocao.core import clock
-from baocao.core.dates import add_working_days, short_date
+from baocao.core.dates import add_working_days, is_working_day, short_date, working_days_between
 from baocao.core.periods import Period, PeriodType
 from baocao.indicators.models import DataSet
 from baocao.notifications.models import Preference
@@ -39,10 +39,6 @@ __all__ = ["Due", "due_reminders", "send_reminders"]
 
 LOOK_AHEAD_DAYS = 62  # calendar days: no preference asks for a reminder further ahead (20 working days)
 NOT_SUBMITTED = {SubmissionStatus.DRAFT, SubmissionStatus.RETURNED}
-
-
-def is_working_day(day: datetime.date) -> bool:
-    return add_working_days(day - datetime.timedelta(days=1), 1) == day
 
 
 @dataclass(frozen=True)
@@ -151,8 +147,8 @@ def send_reminders(today: datetime.date | None = None) -> int:
     with transaction.atomic():
         for due, user, when in due_reminders(today):
             if when == "before":
-                days = (due.deadline - today).days
-                title = f"Nhắc hạn: {due.what} – hạn {short_date(due.deadline)} (còn {days} ngày)"
+                days = working_days_between(today, due.deadline)
+                title = f"Nhắc hạn: {due.what} – hạn {short_date(due.deadline)} (còn {days} ngày làm việc)"
             else:
                 title = f"Đã quá hạn: {due.what} – hạn {short_date(due.deadline)}"
             sent += len(

@@ -6,22 +6,36 @@ only knows Word bytes and runs.
 
 The worker is a thread started after the request's transaction commits (``BAOCAO_PDF_IN_THREAD``, on by
 default, so ``make run`` needs nothing else), or the ``run_jobs`` management command on a server.
+
+The same worker runs the periodic jobs (:func:`run_periodic_jobs`: the scheduled reminders): callables named
+by dotted path in ``settings.BAOCAO_PERIODIC_JOBS``, so this module imports nothing of the layers above it
+(assignments' reminders sit above reports); every ``BAOCAO_PERIODIC_INTERVAL`` seconds, in a daemon thread
+of the web process (``BAOCAO_PERIODIC_IN_THREAD``, started by baocao.wsgi) or in ``run_jobs``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from baocao.core.users import MaybeUser, acting_user
 from baocao.reports import pdf
 from baocao.reports.models import JobStatus, PdfJob, ReportRun
 
-__all__ = ["claim_next_job", "enqueue", "run_job", "run_pending_jobs"]
+__all__ = [
+    "claim_next_job",
+    "enqueue",
+    "run_job",
+    "run_pending_jobs",
+    "run_periodic_jobs",
+    "start_periodic_worker",
+]
 
 log = logging.getLogger(__name__)
 _worker_lock = threading.Lock()
@@ -98,3 +112,42 @@ def _work() -> None:
 
 def _start_worker() -> None:
     threading.Thread(target=_work, name="baocao-pdf", daemon=True).start()
+
+
+_periodic_lock = threading.Lock()
+_periodic_started = False
+
+
+def run_periodic_jobs() -> int:
+    """Run each job of ``settings.BAOCAO_PERIODIC_JOBS`` once; how many ran without error. A failing job
+    is logged and does not stop the others (each must be safe to run again: the reminders are keyed)."""
+    ok = 0
+    for path in getattr(settings, "BAOCAO_PERIODIC_JOBS", []):
+        try:
+            import_string(path)()
+        except Exception:  # a periodic job must never stop the worker
+            log.exception("Periodic job %s failed", path)
+        else:
+            ok += 1
+    return ok
+
+
+def _periodic_loop(interval: float) -> None:
+    while True:
+        try:
+            run_periodic_jobs()
+        finally:
+            connection.close()
+        time.sleep(interval)
+
+
+def start_periodic_worker() -> bool:
+    """Start the periodic jobs' daemon thread once per process; False when it already runs."""
+    global _periodic_started
+    with _periodic_lock:
+        if _periodic_started:
+            return False
+        _periodic_started = True
+    interval = float(getattr(settings, "BAOCAO_PERIODIC_INTERVAL", 600))
+    threading.Thread(target=_periodic_loop, args=(interval,), name="baocao-periodic", daemon=True).start()
+    return True

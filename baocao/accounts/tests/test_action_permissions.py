@@ -356,6 +356,8 @@ NO_USER_SURFACE = {
     "reports.jobs.claim_next_job": "the PDF worker (a thread of the web process, or manage.py run_jobs)",
     "reports.jobs.run_job": "the PDF worker",
     "reports.jobs.run_pending_jobs": "the PDF worker",
+    "reports.jobs.run_periodic_jobs": "the job worker (settings.BAOCAO_PERIODIC_JOBS: the reminders)",
+    "reports.jobs.start_periodic_worker": "baocao.wsgi, when the web process starts",
     "reports.narrative.record_change": "the audit row of save_narrative and import_contributions (checked)",
     "reports.narrative.replace_assignments": "the units: of report types, inside import_report_types",
     "orgunits.services.merge_units": "no caller yet but its tests: a reorganisation is a decision on paper",

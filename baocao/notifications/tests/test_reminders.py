@@ -2,9 +2,11 @@
 on the first working day after it, never twice, and not for a user who switched them off."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
 from baocao.assignments.reminders import send_reminders
 from baocao.assignments.services import create_task, report_completion
@@ -12,6 +14,7 @@ from baocao.collection.workflow import get_submission, transition
 from baocao.indicators.models import DataSet
 from baocao.notifications.models import Notification
 from baocao.notifications.services import save_preference
+from baocao.reports.jobs import run_periodic_jobs
 from baocao.testing.factories import make_user
 
 D = datetime.date
@@ -110,7 +113,8 @@ def test_a_form_not_yet_submitted_is_reminded_by_email_too(org, form, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         assert send_reminders(MON) == 2
     expected = (
-        "Nhắc hạn: biểu “Biểu tháng kinh tế” của Phòng Kinh tế, tháng 6/2020 – hạn 17/6/2020 (còn 2 ngày)"
+        "Nhắc hạn: biểu “Biểu tháng kinh tế” của Phòng Kinh tế, tháng 6/2020 – hạn 17/6/2020 "
+        "(còn 2 ngày làm việc)"
     )
     assert inbox(org.staff) == [expected]
     assert inbox(head) == [expected]
@@ -125,3 +129,34 @@ def test_a_submitted_form_is_not_reminded(org, form):
     transition(get_submission(form, org.econ, "202006"), "submit", head)
     assert send_reminders(MON) == 0
     assert send_reminders(THU) == 0
+
+
+def test_public_holidays_are_not_counted_as_working_days(org):
+    # Monday 4/5/2020 comes after 30/4 and 1/5 (holidays) and a weekend: two working days before it is
+    # Tuesday 28/4, a week ahead in calendar days.
+    create_task(
+        org.office,
+        content="Báo cáo sau kỳ nghỉ lễ",
+        lead_unit=org.econ,
+        assigned_on=D(2020, 4, 1),
+        deadline=D(2020, 5, 4),
+    )
+    assert send_reminders(D(2020, 4, 27)) == 0
+    assert send_reminders(D(2020, 4, 28)) == 1
+    assert inbox(org.staff) == [
+        "Nhắc hạn: nhiệm vụ “Báo cáo sau kỳ nghỉ lễ” (Phòng Kinh tế) – hạn 4/5/2020 (còn 2 ngày làm việc)"
+    ]
+    assert send_reminders(D(2020, 4, 30)) == 0  # a holiday: nothing is sent
+    assert send_reminders(D(2020, 5, 5)) == 1  # the first working day after the deadline
+
+
+def test_the_job_worker_sends_the_reminders_of_the_domains_today(org, task, settings):
+    settings.BAOCAO_TODAY = "2020-06-15"
+    settings.BAOCAO_PERIODIC_JOBS = [
+        "baocao.no_such_module.job",
+        "baocao.assignments.reminders.send_reminders",
+    ]
+    assert run_periodic_jobs() == 1  # the broken entry is logged; the reminders still run
+    assert len(inbox(org.staff)) == 1
+    call_command("run_jobs", "--once", stdout=io.StringIO())  # the worker of a server: nothing twice
+    assert len(inbox(org.staff)) == 1
