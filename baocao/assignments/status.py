@@ -7,9 +7,12 @@ shorter than N the last day of the month). Each deadline is an :class:`Item`. At
   (latest by approval date, then by entry), else the original one;
 - a **completion counts** if it was not returned by the office and its completion date is on or before
   ``c``; a returned completion never counts (the office did not accept it);
-- completed on or before the effective deadline → *hoàn thành đúng hạn* (so completing on the deadline
-  day itself is on time), after it → *hoàn thành quá hạn*; not completed and ``c`` on or before the
-  effective deadline → *chưa hoàn thành, trong hạn*, after it → *chưa hoàn thành, quá hạn*.
+- a deadline that falls on a day off (weekend, public holiday, a day the administrator's yearly swaps
+  give off: baocao.core.dates) runs to the end of the next working day (Bộ luật Dân sự 2015, Điều 148
+  khoản 5): that day is the item's ``due_by``;
+- completed on or before ``due_by`` → *hoàn thành đúng hạn* (so completing on the deadline day itself is
+  on time), after it → *hoàn thành quá hạn*; not completed and ``c`` on or before ``due_by`` → *chưa
+  hoàn thành, trong hạn*, after it → *chưa hoàn thành, quá hạn*.
 
 Which items belong to a reporting period (window ``s``..``c``): those already assigned by ``c`` and not
 completed before ``s`` — every task that was open at some time in the window. A monthly occurrence is
@@ -27,6 +30,8 @@ from dataclasses import dataclass
 from django.db import models
 
 from baocao.assignments.models import Completion, DeadlineExtension, Task
+from baocao.core.dates import first_working_day
+from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodType
 
 
@@ -74,7 +79,7 @@ class Item:
     task: Task
     occurrence: datetime.date | None  # the original deadline of a monthly occurrence; None if one-off
     original_deadline: datetime.date
-    deadline: datetime.date  # effective at the cut-off
+    deadline: datetime.date  # effective at the cut-off, as written
     completion: Completion | None  # the completion that counts at the cut-off
     status: Status
     cutoff: datetime.date
@@ -95,13 +100,34 @@ class Item:
         return self.deadline != self.original_deadline
 
     @property
+    def due_by(self) -> datetime.date:
+        """The last day that counts: the deadline, or the next working day when it falls on a day off."""
+        return first_working_day(self.deadline)
+
+    @property
+    def deadline_text(self) -> str:
+        """ "10/06/2020"; for a deadline on a day off also the day it runs to:
+        "20/06/2020 (ngày nghỉ, tính đến hết 22/06/2020)"."""
+        written = f"{self.deadline:%d/%m/%Y}"
+        if self.due_by == self.deadline:
+            return written
+        return f"{written} (ngày nghỉ, tính đến hết {self.due_by:%d/%m/%Y})"
+
+    @property
     def days_late(self) -> int:
         end = self.completion.completed_on if self.completion else self.cutoff
-        return max(0, (end - self.deadline).days)
+        return max(0, (end - self.due_by).days)
 
     @property
     def days_left(self) -> int:
-        return (self.deadline - self.cutoff).days
+        return (self.due_by - self.cutoff).days
+
+    @property
+    def lateness(self) -> str:
+        """How late, worded to follow the status without repeating it: "Chưa hoàn thành, quá hạn" +
+        "6 ngày"; "Chưa tham mưu" + "quá hạn 6 ngày"."""
+        days = f"{format_number(self.days_late)} ngày"
+        return days if self.wording.endswith("quá hạn") else f"quá hạn {days}"
 
     @property
     def wording(self) -> str:
@@ -138,7 +164,8 @@ def task_items(
         occurrence = due if task.is_recurring else None
         deadline = _effective_deadline(due, [e for e in extensions if e.occurrence == occurrence], cutoff)
         completion = _counting_completion([c for c in completions if c.occurrence == occurrence], cutoff)
-        status = status_at(deadline, completion.completed_on if completion else None, cutoff)
+        completed_on = completion.completed_on if completion else None
+        status = status_at(first_working_day(deadline), completed_on, cutoff)
         item = Item(task, occurrence, due, deadline, completion, status, cutoff)
         if until is None and item.starts_on > cutoff:
             continue

@@ -52,13 +52,13 @@ def test_home_page_and_tasks_read_as_june_2020(client_as):
         tasks = _text(client_as("lanhdao").get("/nhiem-vu/"))
         receiving = _text(client_as("vanphong").get("/so-lieu/tiep-nhan/"))
     assert "Tổng quan tháng 6/2020" in home
-    # The reminder panel counts from 16/6/2020: a task due 10/6 is 6 days late, the monthly one due 20/6
-    # has 4 days left; on the real date every open task was "quá hạn 2.3xx ngày".
+    # The reminder panel counts from 16/6/2020: a task due 10/6 is 6 days late, the monthly one due
+    # Saturday 20/6 runs to Monday 22/6; on the real date every open task was "quá hạn 2.3xx ngày".
     assert "hạn 10/06/2020, quá hạn 6 ngày" in home
-    assert "hạn 20/06/2020, còn 4 ngày" in home
+    assert "hạn 20/06/2020 (ngày nghỉ, tính đến hết 22/06/2020), còn 6 ngày" in home
     assert "Tình trạng tính đến hôm nay 16/06/2020" in tasks
     assert _days_overdue(tasks) and max(_days_overdue(tasks)) < 31
-    assert "còn 4 ngày" in tasks
+    assert "còn 6 ngày" in tasks
     assert "Tình hình gửi số liệu – tháng 6/2020" in receiving
     assert "16/06/2020" in receiving  # June's deadline: cut-off Sunday 14/6 + 2 working days
 
