@@ -11,6 +11,7 @@ from baocao.accounts.permissions import Action, units_for
 from baocao.analytics.cards import cards_for
 from baocao.analytics.dashboard import Card, build_cards, submission_picture, unit_table
 from baocao.analytics.figures import Figure, get_figures
+from baocao.analytics.passport import PassportNotFound, build_passport, frozen_figure
 from baocao.analytics.series import SeriesError, get_series
 from baocao.assignments.review import review as task_review
 from baocao.assignments.status import Status as TaskStatus
@@ -20,6 +21,8 @@ from baocao.core import clock
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import Indicator, Sector
 from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
+from baocao.quality.services import run_checks
+from baocao.reports.models import ReportRun
 
 
 @login_required
@@ -231,3 +234,39 @@ def dashboard_indicator(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "analytics/dashboard_indicator.html", context, status=400 if error else 200)
+
+
+@login_required
+def passport_page(request: HttpRequest) -> HttpResponse:
+    """A figure's passport (analytics.passport): what it is, how it was computed, the stored values it is
+    built from and their history, the form's steps, the validation flags, and with ``?run=`` an issued
+    report's frozen figure beside today's. A figure the user may not see is a 404."""
+    get = request.GET
+    try:
+        passport = build_passport(
+            request.user,
+            get.get("indicator", "").strip(),
+            get.get("unit", "").strip(),
+            get.get("period", "").strip(),
+            get.get("kind", "").strip() or ValueKind.ACTUAL.value,
+        )
+    except PassportNotFound as exc:
+        raise Http404(str(exc)) from None
+    run_id = get.get("run", "").strip()
+    if run_id.isdecimal() and len(run_id) < 19:
+        run = (
+            ReportRun.objects.select_related("report_type")
+            .only("report_type", "org_unit", "period", "status", "figures", "issued_at")
+            .filter(pk=int(run_id), org_unit__in=units_for(request.user, Action.VIEW))
+            .first()
+        )
+        if run is not None and run.is_issued:
+            passport.frozen = frozen_figure(passport, run.title, run.issued_at, run.figures)
+    units = [s.value.org_unit for s in passport.stored] or [passport.unit]
+    key = (passport.indicator.code, passport.kind)
+    passport.flags = [
+        f"{v.org_unit.name}: {v.importance_label} – {v.text}"
+        for v in run_checks(passport.period, units)
+        if key in v.fields
+    ]
+    return render(request, "analytics/passport.html", {"p": passport})

@@ -140,6 +140,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "document": built.document if built else None,
+        "figures_used": built.figures if built else {},  # the preview links its figures to their passports
         "error": error,
         "form": form,
         "can_change": can_change,
