@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from baocao.collection import narrative_views, views
+from baocao.collection import narrative_views, review_views, views
 
 app_name = "collection"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path(
         "noi-dung/<str:unit>/<str:period>/lich-su/", views.contribution_history, name="contribution_history"
     ),
-    path("tiep-nhan/", views.review, name="review"),
+    path("tiep-nhan/", review_views.review, name="review"),
+    path("tiep-nhan/xu-ly-nhieu/", review_views.review_bulk, name="review_bulk"),
     path("excel/", include("baocao.collection.excel_urls")),
 ]

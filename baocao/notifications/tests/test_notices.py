@@ -185,3 +185,46 @@ def test_preference_page_names_the_field_in_its_error(forms, client):
     client.post(url, {"channel": "inbox", "reminder_days": "4"})
     preference = forms.staff.notification_preference
     assert (preference.email, preference.reminders, preference.reminder_days) == (False, False, 4)
+
+
+def test_receiving_table_offers_bulk_approval_and_reports_each_form(forms, client):
+    org = forms
+    accepted = [transition(submitted(org, code), "accept", org.office) for code in ("BM_A", "BM_B")]
+    draft = get_submission(org.forms["BM_C"], org.econ, JUNE)
+    client.force_login(org.leader)
+    page = client.get(reverse("collection:review") + "?period=202006").content.decode()
+    assert "Phê duyệt các biểu đã chọn" in page
+    assert "Tiếp nhận các biểu đã chọn" not in page  # the leader approves, the office accepts
+    assert page.count('name="submission"') == 2  # only the accepted forms can be ticked
+    assert 'data-form-label="Biểu A – Phòng Kinh tế"' in page
+    response = client.post(
+        reverse("collection:review_bulk"),
+        {"step": "approve", "period": "202006", "submission": [accepted[0].pk, accepted[1].pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["Đã duyệt: Biểu A – Phòng Kinh tế.", "Đã duyệt: Biểu B – Phòng Kinh tế."]
+    assert response.redirect_chain[-1][0] == "/so-lieu/tiep-nhan/?period=202006"
+    client.force_login(org.office)
+    response = client.post(
+        reverse("collection:review_bulk"),
+        {"step": "accept", "period": "202006", "submission": [draft.pk]},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Không tiếp nhận được Biểu C – Phòng Kinh tế: "
+        "Không thể tiếp nhận khi bộ số liệu đang ở trạng thái “Đang nhập”."
+    ]
+
+
+def test_bulk_request_for_forms_outside_ones_rights_changes_nothing(forms, client):
+    org = forms
+    submission = submitted(org, "BM_A")
+    client.force_login(org.leader)  # the leader approves; accepting is the office's
+    response = client.post(
+        reverse("collection:review_bulk"), {"step": "accept", "submission": [submission.pk]}, follow=True
+    )
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message == "Không xử lý được các biểu đã chọn: Bạn không có quyền tiếp nhận của Phòng Kinh tế."
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.SUBMITTED
