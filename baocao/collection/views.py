@@ -320,7 +320,7 @@ def value_history(request: HttpRequest, indicator: str, unit: str, period: str, 
             "indicator": indicator_obj,
             "unit": unit_obj,
             "period": period_obj,
-            "kind": kind,
+            "kind": ValueKind(kind).label,  # "Thực hiện", never the code "actual"
             "changes": changes,
         },
     )
@@ -339,6 +339,7 @@ def submission_history(request: HttpRequest, data_set: str, unit: str, period: s
         "collection/submission_history.html",
         {
             "submission": submission,
+            "period": Period.parse(submission.period),
             "events": submission.events.select_related("changed_by") if submission.pk else [],
             "changes": changes,
         },
