@@ -34,7 +34,6 @@ from baocao.collection.workflow import (
     find_submission,
     get_submission,
     steps_for,
-    timeliness,
     transition,
 )
 from baocao.core import clock
@@ -344,24 +343,6 @@ def submission_history(request: HttpRequest, data_set: str, unit: str, period: s
             "changes": changes,
         },
     )
-
-
-@login_required
-def review(request: HttpRequest) -> HttpResponse:
-    """The office's table: per data set and unit, the status and whether it came on time."""
-    if not (
-        units_for(request.user, Action.RETURN).exists() or units_for(request.user, Action.APPROVE).exists()
-    ):
-        raise PermissionDenied("Trang này dành cho văn phòng và lãnh đạo.")
-    period = period_from_request(request)
-    rows = timeliness(period, units_for(request.user, Action.VIEW))
-    counts = {state: sum(1 for r in rows if r.state == state) for state in ("on_time", "late", "missing")}
-    by_status = [
-        (status.label, sum(1 for r in rows if r.submission and r.submission.status == status))
-        for status in SubmissionStatus
-    ]
-    context = {"period": period, "rows": rows, "counts": counts, "by_status": by_status}
-    return render(request, "collection/review.html", context)
 
 
 def _narrative_page(request: HttpRequest, unit: str, period: str) -> tuple[OrgUnit, Period]:
