@@ -15,21 +15,26 @@ except by the explicit half-up rounding requested by the caller.
 """
 
 import re
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 
 from baocao.core.text import clean, nfc
 
 __all__ = [
+    "APPROX_QUALIFIERS",
     "MONEY_UNITS",
     "NumberParseError",
+    "approx_phrase",
+    "approx_value",
     "change_phrase",
     "convert_scale",
+    "cumulative_phrase",
     "format_count",
     "format_money",
     "format_number",
     "format_percent",
     "growth_phrase",
     "keep_units_together",
+    "mixed_money",
     "parse_number",
     "ratio_phrase",
 ]
@@ -408,3 +413,106 @@ def growth_phrase(ratio: Decimal | int, decimals: int = 1, against: str = "so v�
         return _equal_phrase(against)
     verb = "tăng" if change > 0 else "giảm"
     return _join(verb, f"{format_number(percent, decimals)}%", against)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Rounded numbers with a qualifier, amounts in mixed units, "lũy kế N tháng"
+# --------------------------------------------------------------------------------------------------------
+
+#: The qualifiers of a rounded number and the way each rounds (see :func:`approx_value`).
+APPROX_QUALIFIERS = ("", "trên", "hơn", "gần", "khoảng")
+
+
+def _step(step: Decimal | int) -> Decimal:
+    d = _as_decimal(step, "bước làm tròn")
+    if d <= 0:
+        raise ValueError(f"Bước làm tròn phải lớn hơn 0, không nhận {format_number(d)}")
+    return d
+
+
+def approx_value(value: Decimal | int, step: Decimal | int = 1, qualifier: str = "") -> tuple[str, Decimal]:
+    """``value`` rounded to a multiple of ``step`` for running text, and the qualifier that keeps the
+    phrase true. The rule (docs/decisions/0022-number-recogniser-and-filters.md):
+
+    * a value that is a multiple of ``step`` is written as it is, without a qualifier
+      (1.260,0 → ("", 1.260));
+    * ``"trên"`` / ``"hơn"``: rounded down, so the phrase is true (1.259,6 → ("trên", 1.259));
+    * ``"gần"``: rounded up (1.259,6 → ("gần", 1.260));
+    * ``"khoảng"``: the nearest multiple, half up (1.259,6 → ("khoảng", 1.260));
+    * ``""`` (chosen from the value): the nearest multiple, half up, then "gần" when that is above the
+      value and "trên" when below (1.259,6 → ("gần", 1.260); 1.260,4 → ("trên", 1.260)).
+
+    Negative values are refused (a qualifier of a negative amount reads wrongly).
+    """
+    d = _as_decimal(value)
+    unit = _step(step)
+    key = clean(qualifier).lower()
+    if key not in APPROX_QUALIFIERS:
+        accepted = ", ".join(f'"{q}"' for q in APPROX_QUALIFIERS if q)
+        raise ValueError(f'Từ chỉ mức độ không hợp lệ "{qualifier}": chỉ nhận {accepted} hoặc để trống')
+    if d < 0:
+        raise ValueError(f"Không làm tròn kèm từ chỉ mức độ cho số âm ({format_number(d)})")
+    steps = d / unit  # exact enough: a quotient of two finite decimals, compared with integers below
+    if steps == steps.to_integral_value():
+        return "", _EXACT.multiply(steps.to_integral_value(), unit)
+    down = _EXACT.multiply(steps.to_integral_value(rounding=ROUND_FLOOR), unit)
+    up = _EXACT.add(down, unit)
+    nearest = _EXACT.multiply(steps.to_integral_value(rounding=ROUND_HALF_UP), unit)
+    if key in ("trên", "hơn"):
+        return key, down
+    if key == "gần":
+        return key, up
+    if key == "khoảng":
+        return key, nearest
+    return ("gần" if nearest > d else "trên"), nearest
+
+
+def approx_phrase(
+    value: Decimal | int, step: Decimal | int = 1, qualifier: str = "", suffix: str = ""
+) -> str:
+    """:func:`approx_value` written: ``(Decimal("1259.6"), 1, "trên")`` → ``"trên 1.259"``; ``(12960, 1000)``
+    → ``"gần 13.000"``; ``suffix`` follows the number (``"%"`` glued, a unit word after a space)."""
+    word, rounded = approx_value(value, step, qualifier)
+    exponent = _step(step).normalize().as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    number = format_number(rounded, decimals)
+    if suffix:
+        number = f"{number}{suffix}" if suffix == "%" else f"{number} {clean(suffix)}"
+    return _join(word, number)
+
+
+#: The scales of a mixed amount, largest first ("4 tỷ 500 triệu đồng").
+_MIXED_SCALES = (("tỷ", 9), ("triệu", 6), ("nghìn", 3), ("", 0))
+
+
+def mixed_money(value_in_dong: Decimal | int, smallest: str = "triệu đồng") -> str:
+    """An amount written in several scales, as in running text: ``4500000000`` → ``"4 tỷ 500 triệu
+    đồng"``; ``4000000000`` → ``"4 tỷ đồng"``; ``500000000`` → ``"500 triệu đồng"``. The amount is first
+    rounded half-up to ``smallest`` ("tỷ đồng", "triệu đồng", "nghìn đồng" or "đồng"); a zero part is
+    left out; an amount that rounds to zero is written ``"0 <smallest>"``."""
+    unit, exponent = _unit_exponent(smallest)
+    d = _as_decimal(value_in_dong, "số tiền")
+    if d < 0:
+        raise ValueError(f"Số tiền ghi nhiều đơn vị phải không âm, không nhận {format_number(d)}")
+    units = _round(_EXACT.scaleb(d, -exponent), 0)
+    if units.is_zero():
+        return f"0 {unit}"
+    remaining = int(_EXACT.scaleb(units, exponent))
+    parts: list[str] = []
+    for word, power in _MIXED_SCALES:
+        if power < exponent:
+            break
+        amount, remaining = divmod(remaining, 10**power)
+        if amount:
+            parts.append(f"{format_number(amount)} {word}".strip())
+    return f"{' '.join(parts)} đồng"
+
+
+def cumulative_phrase(months: int) -> str:
+    """``6`` → ``"lũy kế 6 tháng"`` (the year to date of a report, by its number of months); 12 → ``"lũy
+    kế cả năm"``; 1 → ``"tháng 1"`` (a year to date of one month is that month)."""
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 12:
+        raise ValueError(f"Số tháng lũy kế phải từ 1 đến 12, không nhận {months!r}")
+    if months == 1:
+        return "tháng 1"
+    return "lũy kế cả năm" if months == 12 else f"lũy kế {months} tháng"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import inspect
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from typing import Any
 from django.db.models import Manager, Model, QuerySet
 from jinja2 import (
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateSyntaxError,
     Undefined,
@@ -40,7 +42,7 @@ from jinja2.sandbox import SecurityError
 from baocao.analytics.figures import Figure, FigureLookupError, FigureSet, TargetFigure
 from baocao.collection.models import ValueKind
 from baocao.core import dates, numbers
-from baocao.core.periods import Period
+from baocao.core.periods import Period, PeriodType
 from baocao.core.text import nfc
 from baocao.reports.limits import (
     BLOCK_LIMITS,
@@ -253,10 +255,43 @@ def _options(context: Context) -> BlockOptions:
     return options if isinstance(options, BlockOptions) else BlockOptions()
 
 
-def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
-    """Refuse missing values (naming the figure) and turn formatting errors into RenderError.
+PERIOD_KEY = "_ky_bao_cao"
 
-    The filter receives the block's :class:`BlockOptions` as its ``options`` keyword argument."""
+#: What "kỳ trước" is called in running text, by the report's period type: a quarter's report says
+#: "so với quý trước", never "tháng trước".
+PREVIOUS_PERIOD_WORDS = {
+    PeriodType.MONTH: "tháng trước",
+    PeriodType.QUARTER: "quý trước",
+    PeriodType.HALF_YEAR: "6 tháng trước",
+    PeriodType.NINE_MONTHS: "9 tháng năm trước",
+    PeriodType.YEAR: "năm trước",
+}
+#: Shorthands a template may give as the comparison ("so_sanh(..., against='ky_truoc')").
+_AGAINST_SHORTHANDS = {"cung_ky": "so với cùng kỳ", "cùng kỳ": "so với cùng kỳ"}
+
+
+def _against(against: str | None, period: Period | None, default: str) -> str:
+    """The comparison phrase: ``"ky_truoc"`` (or nothing, where the default is the previous period) is
+    "so với tháng trước" / "so với quý trước" / ... by the report's period type."""
+    key = default if against is None else against
+    if key in ("ky_truoc", "kỳ trước"):
+        words = PREVIOUS_PERIOD_WORDS.get(period.type, "kỳ trước") if period is not None else "kỳ trước"
+        return f"so với {words}"
+    return _AGAINST_SHORTHANDS.get(key, key)
+
+
+def _is_python_message(message: str) -> bool:
+    """Python's own messages are English (ASCII); ours are Vietnamese."""
+    return message.isascii()
+
+
+def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
+    """Refuse missing values (naming the figure) and turn formatting errors into RenderError with a
+    Vietnamese message (a wrong number of arguments too).
+
+    The filter receives the block's :class:`BlockOptions` as its ``options`` keyword argument, and the
+    report's period as ``period`` when it takes one."""
+    wants_period = "period" in inspect.signature(func).parameters
 
     @pass_context
     @functools.wraps(func)
@@ -269,9 +304,16 @@ def _filter(name: str, func: Callable[..., str]) -> Callable[..., str]:
                 arg._fail_with_undefined_error()
             if arg is None:
                 raise MissingFigure(f'Bộ lọc "{name}" nhận giá trị trống (không có số liệu).')
+        if wants_period:
+            period = context.get(PERIOD_KEY)
+            kwargs["period"] = period if isinstance(period, Period) else None
         try:
             return func(*args, options=_options(context), **kwargs)
         except (TypeError, ValueError) as exc:
+            if _is_python_message(str(exc)):
+                raise RenderError(
+                    f'Bộ lọc "{name}": sai số lượng hoặc kiểu tham số (xem hướng dẫn viết mẫu).'
+                ) from None
             raise RenderError(f'Bộ lọc "{name}": {exc}') from None
 
     return wrapper
@@ -299,14 +341,18 @@ def _change(
     current: Decimal,
     previous: Decimal,
     unit_word: str = "",
-    against: str = "so với tháng trước",
+    against: str | None = None,
     decimals: int | None = None,
     pad: bool | None = None,
     *,
     options: BlockOptions,
+    period: Period | None = None,
 ) -> str:
+    """ "tăng 03 vụ so với tháng trước" — the comparison word follows the report's period type ("so với
+    quý trước" in a quarter's report) unless the template gives its own."""
     pad = options.pad_counts if pad is None else pad
-    return numbers.change_phrase(current, previous, unit_word, pad=pad, decimals=decimals, against=against)
+    phrase = _against(against, period, "ky_truoc")
+    return numbers.change_phrase(current, previous, unit_word, pad=pad, decimals=decimals, against=phrase)
 
 
 def _reached(
@@ -316,18 +362,78 @@ def _reached(
     verb: str = "đạt",
     *,
     options: BlockOptions,
+    period: Period | None = None,
 ) -> str:
     return numbers.ratio_phrase(
-        ratio, options.percent_decimals if decimals is None else decimals, verb=verb, what=what
+        ratio,
+        options.percent_decimals if decimals is None else decimals,
+        verb=verb,
+        what=_against(what, period, "cung_ky"),
     )
+
+
+def _equal_to(
+    ratio: Decimal,
+    what: str = "so với cùng kỳ",
+    decimals: int | None = None,
+    *,
+    options: BlockOptions,
+    period: Period | None = None,
+) -> str:
+    """ "bằng 87,6% so với cùng kỳ" (``what``: "ky_truoc" for the previous period by the period type)."""
+    return _reached(ratio, what, decimals, "bằng", options=options, period=period)
 
 
 def _growth(
-    ratio: Decimal, against: str = "so với cùng kỳ", decimals: int | None = None, *, options: BlockOptions
+    ratio: Decimal,
+    against: str = "so với cùng kỳ",
+    decimals: int | None = None,
+    *,
+    options: BlockOptions,
+    period: Period | None = None,
 ) -> str:
     return numbers.growth_phrase(
-        ratio, options.percent_decimals if decimals is None else decimals, against=against
+        ratio,
+        options.percent_decimals if decimals is None else decimals,
+        against=_against(against, period, "cung_ky"),
     )
+
+
+def _approx(
+    value: Decimal,
+    step: Decimal | int | str = 1,
+    qualifier: str = "",
+    from_unit: str | None = None,
+    to_unit: str | None = None,
+    *,
+    options: BlockOptions,
+) -> str:
+    """ "trên 1.260 tỷ đồng", "gần 13.000": rounded to a multiple of ``step`` with the qualifier that
+    keeps it true (:func:`~baocao.core.numbers.approx_value`); given ``from_unit`` and ``to_unit`` an
+    amount is converted first and written with its unit."""
+    step = numbers.parse_number(step) if isinstance(step, str) else step
+    suffix = ""
+    if from_unit is not None or to_unit is not None:
+        if from_unit is None or to_unit is None:
+            raise ValueError("cần cả đơn vị gốc và đơn vị viết ra (ví dụ 'triệu đồng', 'tỷ đồng')")
+        value = numbers.convert_scale(value, from_unit, to_unit)
+        suffix = to_unit
+    return numbers.approx_phrase(value, step, qualifier, suffix)
+
+
+def _approx_percent(
+    ratio: Decimal, step: Decimal | int | str = 1, qualifier: str = "", *, options: BlockOptions
+) -> str:
+    """ "hơn 88%": a ratio as a rounded percentage with its qualifier."""
+    step = numbers.parse_number(step) if isinstance(step, str) else step
+    return numbers.approx_phrase(ratio * 100, step, qualifier, "%")
+
+
+def _mixed(
+    value: Decimal, from_unit: str = "đồng", smallest: str = "triệu đồng", *, options: BlockOptions
+) -> str:
+    """ "4 tỷ 500 triệu đồng": an amount (stored in ``from_unit``) in several scales."""
+    return numbers.mixed_money(numbers.convert_scale(value, from_unit, "đồng"), smallest)
 
 
 def _date(value: datetime.date, place: str | None = None, *, options: BlockOptions) -> str:
@@ -345,7 +451,11 @@ FILTERS: dict[str, Callable[..., str]] = {
     "tien": _money,
     "so_sanh": _change,
     "dat": _reached,
+    "bang": _equal_to,
     "tang_giam": _growth,
+    "lam_tron": _approx,
+    "phan_tram_lam_tron": _approx_percent,
+    "tien_hon_hop": _mixed,
     "ngay": _date,
     "ngay_ngan": _short_date,
 }
@@ -388,16 +498,98 @@ def _undefined_message(message: str) -> str:
         return f'Mẫu dùng tên "{match["name"]}" không có trong dữ liệu báo cáo.'
     if match := _NO_ATTRIBUTE.fullmatch(message):
         return f'Không có thuộc tính "{match["name"]}" (mẫu chỉ dùng được số liệu và các thuộc tính có sẵn).'
+    if _is_python_message(message):
+        return "Mẫu dùng một giá trị không có trong dữ liệu báo cáo."
     return message
 
 
+# Jinja's syntax messages (English) and their Vietnamese wording.
+_SYNTAX_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"unexpected end of template.*?(?:block that needs to be closed is '(?P<x>[^']*)')?\.?",
+            re.I | re.S,
+        ),
+        "mẫu kết thúc khi còn thẻ hoặc biểu thức chưa đóng{closing}",
+    ),
+    (re.compile(r"unexpected char (?P<x>.+?) at \d+"), "ký tự không hợp lệ {x}"),
+    (re.compile(r"unexpected '(?P<x>[^']*)'"), "gặp “{x}” không đúng chỗ (kiểm tra dấu ngoặc và dấu }})"),
+    (
+        re.compile(r"Encountered unknown tag '(?P<x>[^']*)'.*", re.DOTALL),
+        "thẻ “{x}” không có hoặc không đúng chỗ",
+    ),
+    (re.compile(r"expected token '(?P<x>[^']*)', got '(?P<y>[^']*)'"), "thiếu “{x}” (gặp “{y}”)"),
+    (re.compile(r"No filter named '(?P<x>[^']*)'.*"), "không có bộ lọc tên “{x}”"),
+    (re.compile(r"No test named '(?P<x>[^']*)'.*"), "không có phép thử tên “{x}”"),
+    (re.compile(r"tag name expected"), "thiếu tên thẻ sau {{%"),
+    (re.compile(r"Block '(?P<x>[^']*)' defined twice"), "khối “{x}” được định nghĩa hai lần"),
+)
+
+
 def _syntax_message(exc: TemplateSyntaxError) -> str:
-    return f"Lỗi cú pháp mẫu ở dòng {exc.lineno}: {exc.message}"
+    message = exc.message or ""
+    for pattern, vietnamese in _SYNTAX_MESSAGES:
+        if match := pattern.fullmatch(message.strip()):
+            found = {k: v or "" for k, v in match.groupdict().items()}
+            closing = f" (thiếu thẻ đóng “end{found['x']}”)" if found.get("x") else ""
+            message = vietnamese.format(closing=closing, **found)
+            break
+    else:
+        if _is_python_message(message):
+            message = "cú pháp mẫu không hợp lệ"
+    return f"Lỗi cú pháp mẫu ở dòng {exc.lineno}: {message}"
+
+
+def _error_line(exc: BaseException) -> int | None:
+    """The template line a rendering error came from (the innermost template frame of its traceback)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        frame_globals = tb.tb_frame.f_globals
+        template = frame_globals.get("__jinja_template__")
+        if isinstance(template, Template):
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        elif "__jinja_exception__" in frame_globals:
+            line = tb.tb_lineno  # Jinja rewrites the traceback: a frame at the template's own line
+        tb = tb.tb_next
+    return line
+
+
+_HAS_LINE = re.compile(r"[Dd]òng \d+")
+
+
+def _with_line(error: RenderError, line: int | None) -> RenderError:
+    """``error`` with the template line at the end of its message ("... (dòng 3)"), same class."""
+    message = str(error)
+    if line is None or _HAS_LINE.search(message):
+        return error
+    located = type(error)(
+        f"{message[:-1]} (dòng {line})." if message.endswith(".") else f"{message} (dòng {line})"
+    )
+    located.__dict__.update({k: v for k, v in error.__dict__.items() if k != "args"})
+    return located
+
+
+def _runtime_message(exc: BaseException) -> str:
+    if isinstance(exc, ZeroDivisionError | ArithmeticError):
+        return "Lỗi khi hiển thị mẫu: phép tính không thực hiện được (chia cho 0 hoặc số không hợp lệ)."
+    if isinstance(exc, TypeError):
+        return "Lỗi khi hiển thị mẫu: phép tính hoặc giá trị không đúng kiểu (ví dụ cộng số với chữ)."
+    if isinstance(exc, LookupError):
+        return "Lỗi khi hiển thị mẫu: không có phần tử hoặc khóa được gọi."
+    text = str(exc)
+    return (
+        f"Lỗi khi hiển thị mẫu: {text}"
+        if text and not _is_python_message(text)
+        else ("Lỗi khi hiển thị mẫu: giá trị không hợp lệ.")
+    )
 
 
 def render_block(source: str, context: Mapping[str, Any], deadline: float | None = None) -> str:
     """Render a block with ``context`` (see :func:`report_context`); the result is NFC text. ``deadline``
-    (from :func:`report_deadline`) bounds the time of all the blocks of one report together."""
+    (from :func:`report_deadline`) bounds the time of all the blocks of one report together. Every
+    failure is a :class:`RenderError` in Vietnamese naming the template line; the caller names the
+    block."""
     for key, value in context.items():
         if isinstance(value, Model | QuerySet | Manager):
             raise RenderError(f'Không được đưa đối tượng cơ sở dữ liệu "{key}" vào mẫu.')
@@ -408,17 +600,29 @@ def render_block(source: str, context: Mapping[str, Any], deadline: float | None
     except TemplateSyntaxError as exc:
         raise RenderError(_syntax_message(exc)) from None
     except SecurityError as exc:
-        raise RenderError(f"Mẫu dùng thao tác không được phép: {exc}") from None
+        raise _with_line(RenderError(_security_message(exc)), _error_line(exc)) from None
     except _MissingValue as exc:
-        raise MissingFigure(exc.message or str(exc)) from None
+        raise _with_line(MissingFigure(exc.message or str(exc)), _error_line(exc)) from None
     except UndefinedError as exc:
-        raise RenderError(_undefined_message(exc.message or str(exc))) from None
-    except RenderError:
-        raise
+        raise _with_line(RenderError(_undefined_message(exc.message or str(exc))), _error_line(exc)) from None
+    except RenderError as exc:
+        raise _with_line(exc, _error_line(exc)) from None
     except RecursionError:
         raise _too_deep() from None
     except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
-        raise RenderError(f"Lỗi khi hiển thị mẫu: {exc}") from None
+        raise _with_line(RenderError(_runtime_message(exc)), _error_line(exc)) from None
+
+
+_UNSAFE = re.compile(r"access to attribute '(?P<x>[^']*)' of '(?P<y>[^']*)' object is unsafe\.?")
+
+
+def _security_message(exc: SecurityError) -> str:
+    message = str(exc)
+    if match := _UNSAFE.fullmatch(message):
+        return f"Mẫu dùng thao tác không được phép: truy cập thuộc tính “{match['x']}”."
+    if not _is_python_message(message):
+        return f"Mẫu dùng thao tác không được phép: {message}"
+    return "Mẫu dùng thao tác không được phép (ngoài các số liệu và bộ lọc có sẵn)."
 
 
 def _too_deep() -> RenderError:
@@ -467,9 +671,13 @@ def report_context(
       the same period last year ("tháng 6/2020"); ``nam``: the year;
     - ``ngay_dau_ky``, ``ngay_chot`` (= ``ngay_cuoi_ky``), ``ngay_dau_ky_sau``: the Decree 09 reporting
       window (15/5–14/6/2020 for June) and the first day of the next one;
-    - ``don_vi``: the reporting unit's name; plus ``extra``.
+    - ``don_vi``: the reporting unit's name;
+    - ``luy_ke``: "lũy kế 6 tháng" (the months of the year to date at the period's end), and
+      ``so_thang_luy_ke`` (6); ``so_voi_ky_truoc``: "so với tháng trước" / "so với quý trước" / ... by the
+      period type; plus ``extra``.
     """
     start, end = period.reporting_window
+    months = period.calendar_window[1].month
     context: dict[str, Any] = {
         "f": FiguresView(figure_set),
         "ky": period.label,
@@ -482,7 +690,11 @@ def report_context(
         "ngay_chot": end,
         "ngay_cuoi_ky": end,
         "ngay_dau_ky_sau": period.next().reporting_window[0],
+        "luy_ke": numbers.cumulative_phrase(months),
+        "so_thang_luy_ke": months,
+        "so_voi_ky_truoc": _against("ky_truoc", period, "ky_truoc"),
         OPTIONS_KEY: BlockOptions(),
+        PERIOD_KEY: period,
     }
     if next_figures is not None:
         context["f_ky_sau"] = FiguresView(next_figures)
