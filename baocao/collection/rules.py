@@ -140,7 +140,7 @@ VALUE_CHECKS = (
         "whole_if",
         "whole",
         lambda lim, v: (
-            f"chỉ tiêu {lim.indicator.code} ({lim.indicator.unit.name}) chỉ nhận số nguyên, "
+            f"chỉ tiêu “{lim.indicator.name}” ({lim.indicator.unit.name}) chỉ nhận số nguyên, "
             f"không nhận {format_number(v)}."
         ),
     ),
@@ -149,7 +149,7 @@ VALUE_CHECKS = (
         "value",
         "non_negative_if",
         "non_negative",
-        lambda lim, v: f"chỉ tiêu {lim.indicator.code} không nhận số âm ({format_number(v)}).",
+        lambda lim, v: f"chỉ tiêu “{lim.indicator.name}” không nhận số âm ({format_number(v)}).",
     ),
     Check(
         "min",

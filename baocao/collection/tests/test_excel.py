@@ -140,8 +140,8 @@ def test_an_unchanged_form_and_vietnamese_notation_change_nothing(form):
 BAD_VALUES = [
     ("HS_VU", "abc", "“abc” không phải là số"),  # text in a number field
     ("HS_VU", "1,2,3", "“1,2,3” không phải là số (có nhiều hơn một dấu phẩy"),  # unparseable
-    ("HS_CHET", -3, "chỉ tiêu HS_CHET không nhận số âm"),
-    ("HS_BI_THUONG", 1.5, "chỉ tiêu HS_BI_THUONG (người) chỉ nhận số nguyên, không nhận 1,5"),
+    ("HS_CHET", -3, "chỉ tiêu “Số người chết do phạm pháp hình sự” không nhận số âm"),
+    ("HS_BI_THUONG", 1.5, "bị thương do phạm pháp hình sự” (người) chỉ nhận số nguyên, không nhận 1,5"),
     ("HS_BI_THUONG", "2,5", "chỉ nhận số nguyên"),
     ("HS_VU", True, "là giá trị đúng/sai, không phải là số"),
     ("HS_VU", "=4+3", "chứa công thức “=4+3”"),
