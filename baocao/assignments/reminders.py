@@ -8,8 +8,8 @@ Vietnam's public holidays, the administrator's yearly swaps), and reminders go o
 A reminder carries a key (what, which deadline, before or after) and
 :func:`baocao.notifications.services.notify` never delivers a key twice to a user, so the job worker may
 run this as often as it likes. A before-reminder is due from the day N working days ahead of the deadline
-until the deadline (a worker that was stopped catches up); the after-reminder only on the first working
-day after the deadline (a worker started months later does not flood the inbox with old deadlines).
+until the deadline day itself (a worker that was stopped catches up); the after-reminder only on the first
+working day after the deadline (a worker started months later does not flood the inbox with old deadlines).
 
 Run by the job worker (settings.BAOCAO_PERIODIC_JOBS) and by ``manage.py send_reminders``.
 """
@@ -133,7 +133,7 @@ def due_reminders(today: datetime.date) -> Iterable[tuple[Due, User, str]]:
             preference = preferences.get(user.pk) or Preference(user=user)
             if not preference.reminders:
                 continue
-            if today < due.deadline <= add_working_days(today, preference.reminder_days):
+            if today <= due.deadline <= add_working_days(today, preference.reminder_days):
                 yield due, user, "before"
             elif due.deadline < today <= add_working_days(due.deadline, 1):
                 yield due, user, "after"
@@ -148,7 +148,8 @@ def send_reminders(today: datetime.date | None = None) -> int:
         for due, user, when in due_reminders(today):
             if when == "before":
                 days = working_days_between(today, due.deadline)
-                title = f"Nhắc hạn: {due.what} – hạn {short_date(due.deadline)} (còn {days} ngày làm việc)"
+                left = f"còn {days} ngày làm việc" if days else "hôm nay là hạn cuối"
+                title = f"Nhắc hạn: {due.what} – hạn {short_date(due.deadline)} ({left})"
             else:
                 title = f"Đã quá hạn: {due.what} – hạn {short_date(due.deadline)}"
             sent += len(

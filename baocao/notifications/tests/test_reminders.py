@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
 
@@ -88,6 +89,16 @@ def test_the_number_of_days_is_the_users_own(org, task):
     assert send_reminders(D(2020, 6, 10)) == 1  # five working days ahead
 
 
+def test_a_reminder_switched_to_zero_days_comes_on_the_deadline_day(org, task):
+    save_preference(org.staff, email=False, reminders=True, reminder_days=0)
+    assert send_reminders(TUE) == 0
+    assert send_reminders(WED) == 1
+    assert inbox(org.staff) == [
+        "Nhắc hạn: nhiệm vụ “Rà soát hồ sơ đất đai tồn đọng” (Phòng Kinh tế) – hạn 17/6/2020 "
+        "(hôm nay là hạn cuối)"
+    ]
+
+
 def test_no_reminder_on_a_weekend(org, task):
     save_preference(org.staff, email=False, reminders=True, reminder_days=3)
     assert send_reminders(D(2020, 6, 13)) == 0  # Saturday
@@ -160,3 +171,14 @@ def test_the_job_worker_sends_the_reminders_of_the_domains_today(org, task, sett
     assert len(inbox(org.staff)) == 1
     call_command("run_jobs", "--once", stdout=io.StringIO())  # the worker of a server: nothing twice
     assert len(inbox(org.staff)) == 1
+
+
+def test_the_demo_day_reminds_the_units_whose_june_forms_are_due(demo):
+    # make run pins the demo to Tuesday 16/6/2020, the deadline of June's forms (cut-off 14/6 + 2 days).
+    assert send_reminders(D(2020, 6, 16)) > 0
+    clerk = User.objects.get(username="btcd.canbo")
+    assert (
+        "Nhắc hạn: biểu “Số liệu tháng – Ban Tiếp công dân” của Ban Tiếp công dân, tháng 6/2020 – "
+        "hạn 16/6/2020 (hôm nay là hạn cuối)"
+    ) in inbox(clerk)
+    assert inbox(User.objects.get(username="admin")) == []  # the administrator is not told of every unit
