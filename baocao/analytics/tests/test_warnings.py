@@ -122,3 +122,18 @@ def test_weekly_list_page_of_a_unit_outside_ones_rights_is_not_found(client, wor
     client.force_login(make_user("ca.canbo", "unit_staff", world.police))
     response = client.get(reverse("analytics:warnings"), {"unit": "CITY", "period": "202006"})
     assert response.status_code == 404
+
+
+def test_dashboard_shows_the_units_at_risk_items_first_in_their_colours(client, world, city_plans, admin):
+    client.force_login(admin)
+    page = client.get(reverse("analytics:dashboard"), {"unit": "CITY", "period": "202006"}).content.decode()
+
+    panel = page[page.index('id="warnings-panel"') : page.index('id="cards-title"')]
+    item = r'class="warning-item warning-(\w+)" data-indicator="(\w+)" data-status="(\w+)"'
+    items = re.findall(item, panel)
+    assert items == [
+        ("red", "BEHIND", "off_track"),
+        ("red", "TAI_NAN", "off_track"),
+        ("amber", "CLOSE", "at_risk"),
+    ]
+    assert "Đúng tiến độ: <strong>1</strong>" in panel
