@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from baocao.accounts.permissions import Action, units_for
+from baocao.analytics.figures import FigureLookupError
 from baocao.core.periods import Period, PeriodError
 from baocao.core.text import search_key
 from baocao.indicators.models import DataSet, Indicator, ValueType
@@ -223,18 +224,18 @@ def recognise_numbers(request: HttpRequest, unit: str, period: str) -> JsonRespo
     if section is None:
         return _error(f"Mục {section_id} không giao cho {unit_obj.name} viết trong kỳ này.", 404)
     # offsets must stay those of the editor's text: the page sends it NFC (narrative.js), never re-normalised
-    context = narrative.render_context(section.report_type, period_obj)
-    results = recognise(
-        text[:RECOGNISE_LIMIT],
-        report_type=section.report_type,
-        org_unit=unit_obj,
-        period=period_obj,
-        user=request.user,
-    )
-    draft = markup.from_editor(html_text)
+    try:
+        context = narrative.render_context(section.report_type, period_obj)
+        results = recognise(
+            text[:RECOGNISE_LIMIT],
+            report_type=section.report_type,
+            org_unit=unit_obj,
+            period=period_obj,
+            user=request.user,
+        )
+        preview = _preview_html(section, unit_obj, period_obj, context, markup.from_editor(html_text))
+    except FigureLookupError as exc:  # the unit or an indicator went away meanwhile (reference data edited)
+        return _error(f"Chưa đối chiếu được số liệu: {exc}", 409)
     return JsonResponse(
-        {
-            "mentions": [_mention(r, text, unit_obj, period_obj) for r in results],
-            "preview": _preview_html(section, unit_obj, period_obj, context, draft),
-        }
+        {"mentions": [_mention(r, text, unit_obj, period_obj) for r in results], "preview": preview}
     )

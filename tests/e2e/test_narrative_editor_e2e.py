@@ -1,0 +1,139 @@
+"""The clerk's narrative editor in the browser (issue 14's first two "Done when" points): the police clerk
+sees only the police's sections, types the seed report's police paragraph as plain text, sees every
+number bound to the stored figures, meets a mismatch with the stored figure offered and accepts it, saves;
+the report built from the June 2020 run then reads as the seed, and follows a later change of the value.
+No CSP violation on the way (Quill and the page's script are static files)."""
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from baocao.collection.values import write_value
+from baocao.core.periods import Period
+from baocao.demo.loader import load_demo
+from baocao.indicators.models import Indicator
+from baocao.orgunits.models import OrgUnit
+from baocao.reports.markup import parse_runs
+from baocao.reports.models import Contribution, ReportSection, ReportType, SectionAssignment
+from baocao.reports.narrative import render_context, show_chip
+from baocao.reports.runs import get_or_create_run, run_document
+
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "bao-cao-kt-xh-thang-6-2020.md"
+PAGE = "/so-lieu/noi-dung/TPLS_CA/202006/"
+WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}`);
+});
+"""
+
+
+def seed_paragraph() -> str:
+    """The seed's police paragraph (part I, "Quốc phòng - an ninh - Đối ngoại") as plain text: its bold
+    and italic marks are formatting, not words; its superscript is kept as the letter it is."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if "Quốc phòng - an ninh - Đối ngoại" in line)
+    paragraph = next(line for line in lines[start + 1 :] if line.strip())
+    paragraph = re.sub(r"</?sup>", "", paragraph)
+    return paragraph.replace("**", "").replace("*", "").strip()
+
+
+def report_text() -> str:
+    report_type = ReportType.objects.get(code="KTXH_THANG")
+    run = get_or_create_run(report_type, report_type.org_unit, "202006")
+    built = run_document(run)
+    return "\n".join(getattr(item, "text", "") for item in built.document.body)
+
+
+def figures_in(text: str) -> list[str]:
+    return re.findall(r"\d+(?:[.,]\d+)*", text)
+
+
+def test_police_clerk_writes_the_seed_paragraph_as_plain_text(
+    transactional_db, page: Page, live_server, login
+):
+    load_demo(ward=False)
+    paragraph = seed_paragraph()
+    stored_arrests = show_chip(
+        "{{ f.MT_DOI_TUONG.value|dem }}", render_context(ReportType.objects.get(), Period.parse("202006"))
+    )
+    assert f"{stored_arrests.text} đối tượng mua bán" in paragraph  # the seed agrees with the demo's data
+    typed = paragraph.replace(f"{stored_arrests.text} đối tượng mua bán", "25 đối tượng mua bán", 1)
+    assert typed != paragraph
+
+    page.add_init_script(WATCH_VIOLATIONS)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    login("ca.canbo")
+    page.goto(f"{live_server.url}{PAGE}")
+
+    # Only the police's sections, and its stored text (template code in the demo) shows as chips.
+    police = OrgUnit.objects.get(code="TPLS_CA")
+    own = set(SectionAssignment.objects.filter(org_unit=police).values_list("section_key", flat=True))
+    titles = {s.title for s in ReportSection.objects.filter(key__in=own)}
+    headings = page.locator(".bc-section h2").all_inner_texts()
+    assert headings and {h.split(" › ", 1)[1] for h in headings} == titles
+    others = ReportSection.objects.exclude(key__in=own).filter(blocks__kind="contributions")
+    for other in others:
+        assert f" › {other.title}" not in page.content()
+    section = ReportSection.objects.get(key="qp-an")
+    editor = page.locator(f"#ed{section.pk} .ql-editor")
+    expect(editor.locator(".bc-figure").first).to_be_visible()
+    assert "{{" not in editor.inner_text() and "f.HS_VU" not in editor.inner_text()
+
+    # Type the paragraph as plain text, one key at a time.
+    editor.focus()  # (a click in the middle could land on a chip, which opens its popover)
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(typed)
+
+    numbers = figures_in(paragraph)
+    chips = editor.locator(".bc-figure")
+    expect(chips).to_have_count(len(numbers) - 1, timeout=20_000)  # every number but the wrong one
+    mismatch = editor.locator('mark.bc-mark[data-status="mismatch"]')
+    expect(mismatch).to_have_count(1)
+    expect(mismatch).to_have_text("25")
+    expect(editor.locator('mark.bc-mark[data-status="unknown"]')).to_have_count(0)
+
+    mismatch.click()
+    popover = page.locator("#bc-pop")
+    expect(popover).to_be_visible()
+    expect(popover).to_contain_text(f"số liệu đã lưu của “{Indicator.objects.get(code='MT_DOI_TUONG').name}”")
+    popover.get_by_role("button", name=f"Thay bằng {stored_arrests.text}").click()
+    expect(chips).to_have_count(len(numbers))
+    expect(editor.locator("mark.bc-mark")).to_have_count(0)
+    shown = editor.inner_text().replace("\ufeff", "").strip()  # Quill's guards around each chip
+    assert shown == paragraph
+    preview = page.locator(f'.bc-section[data-section="{section.pk}"] .bc-preview-body')
+    expect(preview).to_contain_text(paragraph)
+
+    page.get_by_role("button", name="Lưu nội dung").click()
+    expect(page.get_by_text("Đã lưu nội dung 1 mục.")).to_be_visible()
+    violations = page.evaluate("window.__cspViolations || []")
+    assert violations == [] and not [m for m in console if "Content Security Policy" in m], violations
+
+    # Stored as data fields, no typed figure left; the report reads as the seed.
+    stored = Contribution.objects.get(section_key="qp-an", org_unit=police, period="202006").text
+    assert "{{ f.MT_DOI_TUONG.value|dem }}" in stored
+    plain = "".join(run.text for run in parse_runs(re.sub(r"\{\{.*?\}\}", "", stored)))
+    assert figures_in(plain) == []
+    assert paragraph in report_text()
+
+    # The data changes afterwards: the report follows it.
+    clerk = User.objects.get(username="ca.canbo")
+    changed = int(stored_arrests.text) + 1
+    write_value(
+        clerk,
+        indicator=Indicator.objects.get(code="MT_DOI_TUONG"),
+        org_unit=police,
+        period="202006",
+        value=Decimal(changed),
+    )
+    after = report_text()
+    assert paragraph not in after
+    assert (
+        paragraph.replace(f"{stored_arrests.text} đối tượng mua bán", f"{changed} đối tượng mua bán") in after
+    )
