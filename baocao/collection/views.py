@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from baocao.accounts.permissions import Action, can, units_for
 from baocao.collection.entry import (
+    Banner,
     EntryField,
     EntryInput,
     change_text,
@@ -26,7 +27,14 @@ from baocao.collection.entry import (
     next_step,
     save_entry,
 )
-from baocao.collection.models import DataValue, Submission, SubmissionStatus, ValueChange, ValueKind
+from baocao.collection.models import (
+    DataValue,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    ValueChange,
+    ValueKind,
+)
 from baocao.collection.services import latest_month_for
 from baocao.collection.workflow import (
     STEPS,
@@ -177,16 +185,7 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
     steps = [s for s in steps_for(submission) if can(request.user, s.action, submission.org_unit)]
     events = list(submission.events.select_related("changed_by")) if submission.pk else []
     returned = events[-1] if events and submission.status == SubmissionStatus.RETURNED else None
-    unit_obj = submission.org_unit
-    banner = next_step(
-        submission,
-        has_values=any(f.stored for f in fields),
-        may_enter=can_enter,
-        may_submit=can(request.user, Action.SUBMIT, unit_obj),
-        may_receive=can(request.user, Action.ACCEPT, unit_obj),
-        may_approve=can(request.user, Action.APPROVE, unit_obj),
-        reason=returned.reason if returned else "",
-    )
+    banner = _banner(request, submission, any(f.stored for f in fields), returned)
     context = {
         "banner": banner,
         "returned": returned,
@@ -203,6 +202,22 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
         "quality": entry_checks(submission),  # data quality: every violation, and per field
     }
     return render(request, "collection/entry.html", context)
+
+
+def _banner(
+    request: HttpRequest, submission: Submission, has_values: bool, returned: SubmissionEvent | None
+) -> Banner:
+    """The entry page's state and next step, worded for the user's role on the form's unit."""
+    unit_obj = submission.org_unit
+    return next_step(
+        submission,
+        has_values=has_values,
+        may_enter=can(request.user, Action.ENTER, unit_obj) and submission.is_editable,
+        may_submit=can(request.user, Action.SUBMIT, unit_obj),
+        may_receive=can(request.user, Action.ACCEPT, unit_obj),
+        may_approve=can(request.user, Action.APPROVE, unit_obj),
+        reason=returned.reason if returned else "",
+    )
 
 
 def _transition(
@@ -286,11 +301,14 @@ def autosave(request: HttpRequest, data_set: str, unit: str, period: str) -> Jso
     }
     saved = {f.key: _saved_field(f, stored.get((f.indicator.pk, f.kind))) for f in sent}
     checks = entry_checks(submission)  # data quality: rule messages after this save (never raises)
+    returned = submission.events.last() if submission.status == SubmissionStatus.RETURNED else None
+    banner = _banner(request, submission, True, returned)  # the form holds values now
     body: dict[str, object] = {
         "saved": outcome.saved,
         "fields": saved,
         "warnings_by_field": checks.by_key,
         "violations": [f"{v.importance_label}: {v.rule_name} – {v.text}" for v in checks.violations],
+        "banner": {"state": banner.state, "next": banner.next, "tone": banner.tone},
     }
     if len(sent) == 1:  # one cell: its values at the top level too (the first shape of this answer)
         body.update(saved[sent[0].key])

@@ -18,6 +18,7 @@
   let queue = Promise.resolve(); // saves run one after another (versions stay right)
   let leaving = false;
   let latest = 0; // number of the latest save sent
+  const queued = new Map(); // key → its text when its save was queued (until the answer comes)
 
   const $ = (name) => form.querySelector(`[name="${name}"]`);
   const byId = (id) => document.getElementById(id);
@@ -85,7 +86,15 @@
   }
 
   // Send ``keys`` (their value and comment) in one request; dryRun: check only. Resolves true when fine.
+  const snapshot = (key) => `${$(key).value}\u0000${$(`${key}_comment`).value}`;
+
   function send(keys, dryRun) {
+    if (!dryRun) {
+      // A cell already on its way with the same text is not sent twice (Enter, then the change event).
+      keys = keys.filter((key) => isDirty(key) && queued.get(key) !== snapshot(key));
+      if (!keys.length) return queue;
+      for (const key of keys) queued.set(key, snapshot(key));
+    }
     // Only the latest save marks its cells "Đã lưu" (an earlier answer arriving later says nothing).
     const ticket = dryRun ? latest : ++latest;
     if (!dryRun) for (const span of form.querySelectorAll(".field-ok")) span.textContent = "";
@@ -114,6 +123,11 @@
               setMessage(key, result.saved && ticket === latest ? "Đã lưu" : "", true);
             }
             showWarnings(result);
+            if (result.banner) {
+              byId("status").textContent = result.banner.state;
+              byId("next-step-text").textContent = `— ${result.banner.next}`;
+              byId("next-step").className = `next-step next-step-${result.banner.tone}`;
+            }
             say(sent.length > 1 ? `Đã lưu ${sent.length} ô.` : "", false);
             return true;
           }
@@ -138,7 +152,11 @@
           return false;
         });
     };
-    queue = queue.then(run, run);
+    const done = (ok) => {
+      if (!dryRun) for (const key of keys) queued.delete(key);
+      return ok;
+    };
+    queue = queue.then(run, run).then(done);
     return queue;
   }
 
