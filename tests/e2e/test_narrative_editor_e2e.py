@@ -137,3 +137,74 @@ def test_police_clerk_writes_the_seed_paragraph_as_plain_text(
     assert (
         paragraph.replace(f"{stored_arrests.text} đối tượng mua bán", f"{changed} đối tượng mua bán") in after
     )
+
+
+WORD_PASTE = (
+    '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>.MsoNormal{margin:0}</style></head>'
+    "<body><!--StartFragment-->"
+    '<p class="MsoNormal" style="text-align:justify"><b><span style="font-size:14pt">Tuyên truyền</span></b>'
+    ' <i>pháp luật</i> tại m<sup>2</sup> <u>gạch</u> <span style="color:red">đỏ</span>'
+    '<img src="x" onerror="window.__pwned=1"><o:p></o:p></p><script>window.__pwned=1</script>'
+    "<!--EndFragment--></body></html>"
+)
+PASTE = """([selector, html]) => {
+  const data = new DataTransfer();
+  data.setData("text/html", html);
+  data.setData("text/plain", "Tuyên truyền pháp luật");
+  document.querySelector(selector).dispatchEvent(
+    new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_unknown_number_picker_insert_and_word_paste(transactional_db, page: Page, live_server, login):
+    """An unplaced number is bound through the accent-insensitive picker; "Chèn số liệu" puts a figure in
+    without typing; a paste from Word keeps bold, italic and superscript only."""
+    load_demo(ward=False)
+    page.add_init_script(WATCH_VIOLATIONS)
+    login("ca.canbo")
+    page.goto(f"{live_server.url}{PAGE}")
+    section = ReportSection.objects.get(key="qp-an")
+    editor = page.locator(f"#ed{section.pk} .ql-editor")
+    context = render_context(ReportType.objects.get(), Period.parse("202006"))
+    patrols = show_chip("{{ f.TT_DEM_TO.value|dem }}", context).text
+    places = show_chip("{{ f.PLC_DIA_DIEM.value|dem }}", context).text
+
+    editor.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("Tổ chức 3 buổi tuyên truyền.")
+    unknown = editor.locator('mark.bc-mark[data-status="unknown"]')
+    expect(unknown).to_have_text("3", timeout=20_000)
+    unknown.click()
+    popover = page.locator("#bc-pop")
+    popover.get_by_role("button", name="Gắn với chỉ tiêu…").click()
+    page.get_by_label("Tìm chỉ tiêu (gõ không dấu cũng được)").fill("to tuan tra ban dem")
+    popover.get_by_role("button", name=re.compile("Số tổ tuần tra ban đêm")).click()
+    expect(editor.locator(".bc-figure")).to_have_count(1)
+    expect(editor.locator(".bc-figure")).to_have_text(patrols)
+    expect(editor.locator("mark.bc-mark")).to_have_count(0)
+
+    page.keyboard.press("End")
+    page.keyboard.type(" Điểm tập luyện: ")
+    page.get_by_role("button", name="Chèn số liệu").click()
+    page.get_by_label("Tìm chỉ tiêu (gõ không dấu cũng được)").fill("phap luan cong")
+    page.keyboard.press("Enter")
+    expect(editor.locator(".bc-figure")).to_have_count(2)
+    expect(editor.locator(".bc-figure").nth(1)).to_have_text(places)
+
+    editor.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.evaluate(PASTE, [f"#ed{section.pk} .ql-editor", WORD_PASTE])
+    expect(editor).to_contain_text("Tuyên truyền pháp luật tại m2 gạch đỏ")
+    page.get_by_role("button", name="Lưu nội dung").click()
+    expect(page.get_by_text("Đã lưu nội dung 1 mục.")).to_be_visible()
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__cspViolations || []") == []
+
+    stored = Contribution.objects.get(section_key="qp-an", org_unit__code="TPLS_CA", period="202006").text
+    assert stored == (
+        "Tổ chức {{ f.TT_DEM_TO.value|dem }} buổi tuyên truyền. "
+        "Điểm tập luyện: {{ f.PLC_DIA_DIEM.value|dem }}"
+        "\n\n<b>Tuyên truyền</b> <i>pháp luật</i> tại m<sup>2</sup> gạch đỏ"
+    )

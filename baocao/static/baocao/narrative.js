@@ -178,6 +178,10 @@
       });
       return delta;
     });
+    // Scripts and styles pasted from a web page are not words of the report (the server drops them too).
+    for (const tag of ["SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT", "TITLE"]) {
+      quill.clipboard.addMatcher(tag, () => new Delta());
+    }
     const ed = {
       id: Number(id),
       quill,
