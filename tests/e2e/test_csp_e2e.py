@@ -37,6 +37,8 @@ def main_pages() -> list[str]:
         reverse("reports:list"),
         reverse("reports:detail", args=[report.pk]),
         reverse("quality:report"),
+        reverse("notifications:inbox"),
+        reverse("notifications:settings"),
         reverse("admin:index"),
         reverse("admin:indicators_indicator_changelist"),
         reverse("admin:indicators_indicator_change", args=[indicator.pk]),
