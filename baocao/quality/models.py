@@ -96,6 +96,12 @@ class ValidationRule(NormalizedTextMixin, models.Model):
     def period_type_list(self) -> list[str]:
         return _split(self.period_types)
 
+    @property
+    def period_types_label(self) -> str:
+        """The period types in Vietnamese ("tháng, quý"), never their codes."""
+        known = {t.value for t in PeriodType}
+        return ", ".join(PeriodType(t).label.lower() for t in self.period_type_list if t in known)
+
     def clean(self) -> None:
         problems = rule_problems(self.code, self.left, self.right, self.operator)
         if problems:
