@@ -6,6 +6,7 @@ import re
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
+import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
@@ -13,6 +14,7 @@ from baocao.collection.models import Submission, SubmissionStatus
 from baocao.collection.workflow import transition
 from baocao.demo.loader import load_demo
 from baocao.testing.factories import demo_submission
+from tests.e2e.test_axe_e2e import AXE, serious_violations
 
 FORM = "/so-lieu/nhap/BM_TPLS_BTCD/TPLS_BTCD/202006/"
 REASON = "Số đơn đề nghị chưa khớp sổ tiếp nhận"
@@ -106,3 +108,21 @@ def test_cancelling_the_confirmation_approves_nothing(transactional_db, page: Pa
     page.locator("#bulk-confirm").get_by_role("button", name="Hủy").click()
     expect(page.locator("#bulk-confirm")).to_be_hidden()
     assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.ACCEPTED
+
+
+@pytest.mark.skipif(AXE is None, reason="Cần axe-core: npm install (make setup)")
+def test_inbox_and_receiving_table_with_checkboxes_pass_axe(transactional_db, page: Page, live_server, login):
+    load_demo(ward=False)
+    submission = transition(demo_submission("BM_TPLS_CA", "TPLS_CA", "202006"), "submit", user("ca.truong"))
+    transition(submission, "return", user("vanphong"), reason="Thiếu số vụ")
+    transition(submission, "submit", user("ca.truong"))
+    login("vanphong")
+    page.goto(f"{live_server.url}/so-lieu/tiep-nhan/?period=202006")
+    expect(page.get_by_role("checkbox", name=re.compile("Công an thành phố$"))).to_be_visible()
+    assert serious_violations(page) == []
+    login("ca.canbo")
+    page.goto(f"{live_server.url}/thong-bao/")
+    expect(page.get_by_role("button", name=re.compile("bị trả lại"))).to_be_visible()
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/thong-bao/cai-dat/")
+    assert serious_violations(page) == []
