@@ -1,6 +1,6 @@
 """No English word or internal code in what a user reads (issue 17, point 7): the main pages, walked as
 each demo role, with the text a browser shows or reads aloud (text, title, placeholder, aria-label, alt,
-option labels) — never "actual", "None", "pending" or a status code."""
+option labels) — never "actual", "None", "pending" or a status code; and no title naming a thing twice."""
 
 import re
 from html.parser import HTMLParser
@@ -65,6 +65,18 @@ def leftovers(html: str) -> list[str]:
     return found
 
 
+def repeated_in_titles(html: str) -> list[str]:
+    """A title or heading naming the same thing twice ("Số liệu tháng – Công an thành phố – Công an
+    thành phố"): a part between dashes, or a unit name, repeated."""
+    found = []
+    for match in re.finditer(r"<(title|h1)[^>]*>(.*?)</\1>", html, re.S):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(2))).strip()
+        parts = [part.strip() for part in re.split(r" [–-] ", text)]
+        if len(parts) != len(set(parts)):
+            found.append(f"phần lặp lại trong “{text}”")
+    return found
+
+
 def _pages(username: str) -> list[str]:
     task = Task.objects.order_by("pk").first()
     run = ReportRun.objects.order_by("pk").first()
@@ -105,7 +117,8 @@ def test_main_pages_have_no_english_leftovers(client, demo, username):
                 continue
             assert response.status_code == 200, (url, response.status_code)
             walked += 1
-            found = leftovers(response.content.decode())
+            html = response.content.decode()
+            found = leftovers(html) + repeated_in_titles(html)
             if found:
                 problems[url] = found
     assert walked >= 7
