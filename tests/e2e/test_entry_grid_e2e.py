@@ -100,9 +100,9 @@ def test_whole_form_by_keyboard_with_a_pasted_block_and_the_next_step(
     # The good block: checked, then Enter saves all ten at once.
     copy(page, BLOCK)
     page.keyboard.press("Control+V")
-    expect(page.locator("#grid-status")).to_contain_text("Bấm Enter để lưu cả khối")
+    expect(page.locator("#grid-status")).to_contain_text("Bấm Enter để lưu cả khối", timeout=15_000)
     page.keyboard.press("Enter")
-    expect(page.locator("#grid-status")).to_contain_text("Đã lưu 10 ô")
+    expect(page.locator("#grid-status")).to_contain_text("Đã lưu 10 ô", timeout=15_000)
     assert [stored()[c] for c in codes[2:12]] == BLOCK_VALUES
     assert focused_name(page) == key_of(codes[3])
 
