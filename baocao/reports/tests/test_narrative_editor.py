@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from baocao.collection.narrative_views import RECOGNISE_LIMIT
 from baocao.core.periods import Period
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.building import build_document
@@ -202,6 +203,8 @@ def test_the_endpoint_previews_the_draft_and_answers_bad_input_in_vietnamese(cli
     assert response.status_code == 200
     preview = response.json()["preview"]
     assert "<b>đậm</b>" in preview and "<script" not in preview and "alert" not in preview
+    assert "chữ " * 1000 in preview  # the whole draft, though only its start is recognised
+    assert response.json()["limit"] == RECOGNISE_LIMIT < len(body["text"])
     bad = clerk.post(recognise_url(), "{", content_type="application/json")
     assert bad.status_code == 400 and "JSON" in bad.json()["errors"][0]["message"]
     economy = ReportSection.objects.get(key="kinh-te")

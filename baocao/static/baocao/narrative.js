@@ -251,6 +251,7 @@
     if (seq !== ed.seq) return; // a newer request is on its way
     if (snapshot(ed.quill).text !== snap.text) return schedule(ed); // typed meanwhile
     if (typeof data.preview === "string") ed.preview.innerHTML = data.preview;
+    ed.limit = data.limit || null;
     apply(ed, snap, data.mentions || []);
   }
 
@@ -300,6 +301,11 @@
     const line = document.createElement("p");
     line.textContent = `Số đã gắn với số liệu: ${chips}; chưa khớp: ${mismatched.length}; chưa nhận ra: ${unknown.length}.`;
     ed.numbers.appendChild(line);
+    if (ed.limit) {
+      const note = document.createElement("p");
+      note.textContent = `Mục dài: chỉ đối chiếu số liệu trong ${ed.limit.toLocaleString("vi-VN")} ký tự đầu; phần sau vẫn được lưu nguyên.`;
+      ed.numbers.appendChild(note);
+    }
     if (!mismatched.length && !unknown.length) return;
     const list = document.createElement("ul");
     for (const m of [...mismatched, ...unknown]) {
