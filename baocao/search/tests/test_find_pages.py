@@ -34,3 +34,18 @@ def test_task_list_is_a_sortable_filterable_table_with_vietnamese_keys(client_as
     assert f'data-sort-key="{sort_key_hex("Đôn đốc các trường hoàn thành kế hoạch")}"' in html
     assert 'data-sort-key="2020-06-30"' in html
     assert 'aria-current="page">Nhiệm vụ' in html
+
+
+def test_main_pages_have_breadcrumbs_back_to_where_they_came_from(client_as) -> None:
+    client = client_as("vanphong")
+    run_id = client.get(reverse("reports:list")).context["rows"][0][1][0].pk
+    report = client.get(reverse("reports:detail", args=[run_id])).content.decode()
+    assert '<nav class="breadcrumbs" aria-label="Đường dẫn">' in report
+    assert f'<li><a href="{reverse("reports:list")}">Báo cáo</a></li>' in report
+    for name, here in [
+        ("analytics:figures", "Số liệu"),
+        ("analytics:explorer", "Khai thác số liệu"),
+        ("quality:report", "Kiểm tra số liệu"),
+    ]:
+        page = client.get(reverse(name)).content.decode()
+        assert f'<li aria-current="page">{here}</li>' in page, name
