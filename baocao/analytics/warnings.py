@@ -33,7 +33,7 @@ from baocao.analytics.forecast import (
 from baocao.collection.models import ValueKind
 from baocao.core.numbers import format_number, format_percent
 from baocao.core.periods import Period, PeriodType
-from baocao.indicators.models import Direction, Indicator
+from baocao.indicators.models import DataSetIndicator, Direction, Indicator
 from baocao.orgunits.models import OrgUnit
 
 __all__ = [
@@ -251,11 +251,17 @@ def warnings_for(
     if members:
         units.extend(scoped.children.all().order_by("sort_order", "code"))
     codes = None if indicator_codes is None else list(indicator_codes)
+    # "Lũy kế" values are read only when a form asks for them (the year to date of the others is the
+    # figures layer's own): half the figures to build when none does.
+    asked = DataSetIndicator.objects.filter(kind=ValueKind.CUMULATIVE)
+    if codes is not None:
+        asked = asked.filter(indicator__code__in=codes)
+    kinds = [ValueKind.ACTUAL, ValueKind.CUMULATIVE] if asked.exists() else [ValueKind.ACTUAL]
     sets = get_figures_for_periods(
         units,
         projection_periods(period, years_back),
         codes,
-        kinds=[ValueKind.ACTUAL, ValueKind.CUMULATIVE],
+        kinds=kinds,
     )
     result = []
     for indicator in sets[0].indicators.values():

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from baocao.analytics.forecast import NOT_ENOUGH
 from baocao.analytics.warnings import Status, rank_units, warnings_for
+from baocao.indicators.models import DataSet, DataSetIndicator
 from baocao.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +138,21 @@ def test_dashboard_shows_the_units_at_risk_items_first_in_their_colours(client, 
         ("amber", "CLOSE", "at_risk"),
     ]
     assert "Đúng tiến độ: <strong>1</strong>" in panel
+
+
+def test_an_indicator_reported_only_as_cumulative_is_projected_from_its_luy_ke(world, admin):
+    indicator = world.indicator("CHI_LUY_KE", world.money)
+    form = DataSet.objects.create(code="BM_CHI", name="Chi ngân sách", period_type="month")
+    DataSetIndicator.objects.create(data_set=form, indicator=indicator, kind="cumulative")
+    for year, total in ((2017, 900), (2018, 1000), (2019, 1100), (2020, 1200)):
+        running = Decimal(0)
+        for month in range(1, 13 if year < 2020 else 7):
+            running += Decimal(total) * PROFILE[month - 1] / 100
+            world.value(indicator, world.tax, f"{year}{month:02d}", running, kind="cumulative")
+    world.target(indicator, world.tax, "2020", world.yearly_plan, 2000)
+
+    (warning,) = [w for w in warnings_for(admin, world.tax, "202006") if w.indicator == indicator]
+
+    assert warning.status == Status.OFF_TRACK
+    assert warning.value is None or warning.projection.ytd == Decimal(1200) * sum(PROFILE[:6]) / 100
+    assert warning.projected is not None and 1000 < warning.projected < 1300
