@@ -43,6 +43,9 @@ def test_the_tasks_table_filters_without_accents_and_sorts_in_vietnamese_order(
             deadline_kind="once",
             deadline=datetime.date(2099, 6, deadline),
         )
+    errors: list[str] = []  # CSP refusals and script errors would leave the table inert
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     login("vanphong")
     page.goto(f"{live_server.url}/nhiem-vu/")
     table = page.locator("table[data-table-tools]")
@@ -76,6 +79,7 @@ def test_the_tasks_table_filters_without_accents_and_sorts_in_vietnamese_order(
     )
     page.get_by_label("Lọc nhiệm vụ (có dấu hoặc không dấu)").fill("don doc")
     expect(visible).to_have_text(["Đôn đốc thu học phí Xyzw"])
+    assert not [e for e in errors if "favicon" not in e], errors
 
 
 def test_a_report_draft_is_made_by_choosing_a_month(
