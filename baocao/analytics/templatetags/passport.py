@@ -8,14 +8,16 @@ figure's passport. A number two figures share, or of one digit, is left as text:
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.template import Context
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from baocao.analytics.passport import passport_url
+from baocao.core.numbers import format_number
 from baocao.reports.document import BodyItem, Paragraph, Table
 from baocao.reports.templatetags.reports import body_item
 
@@ -74,3 +76,27 @@ def person(user: Any) -> str:
     if user is None:
         return "hệ thống"
     return str(user.get_full_name() or user.get_username())
+
+
+@register.simple_tag
+def passport_href(indicator: str, unit: str, period: Any, kind: str) -> str:
+    """The passport's address of a figure (``period``: a Period or its id)."""
+    return passport_url(indicator, unit, str(getattr(period, "id", period)), str(kind))
+
+
+@register.simple_tag
+def passport_number(value: Decimal | None, indicator: str, unit: str, period: Any, kind: str) -> str:
+    """A figure's number, written the Vietnamese way, linked to its passport (nothing when missing)."""
+    if value is None:
+        return ""
+    return format_html(
+        '<a class="figure-link" href="{}" title="Hộ chiếu số liệu">{}</a>',
+        passport_href(indicator, unit, period, kind),
+        format_number(value),
+    )
+
+
+@register.simple_tag
+def pivot_cell(pivot: Any, row: Any, index: int, value: Decimal | None) -> str:
+    """An explorer cell: its number linked to the passport of the row's figure in the column's period."""
+    return passport_number(value, row.indicator.code, row.unit.code, pivot.periods[index], pivot.query.kind)

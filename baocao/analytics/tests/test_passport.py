@@ -133,3 +133,24 @@ def test_issued_reports_frozen_figure_beside_todays(demo, client_as, settings):
     text = _text(client.get(frozen_link))
     assert "Trong báo cáo đã ban hành" in text
     assert f"{format_number(stored.value)} {format_number(stored.value + 2)} 2" in text
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda: reverse("home") + f"?unit={CITY}&period={PERIOD}",
+        lambda: reverse("analytics:dashboard_indicator") + f"?indicator={CODE}&unit={CITY}&period={PERIOD}",
+        lambda: reverse("analytics:figures") + f"?unit={CITY}&period={PERIOD}",
+        lambda: reverse("analytics:explorer") + f"?indicator={CODE}&unit={CITY}&from={PERIOD}&to={PERIOD}",
+    ],
+    ids=["dashboard-cards", "dashboard-table", "figures-table", "explorer-cells"],
+)
+def test_dashboard_tables_and_explorer_numbers_open_their_passports(demo, client_as, page):
+    client = client_as("lanhdao")
+    html = client.get(page()).content.decode()
+    links = re.findall(r'<a class="figure-link" href="([^"]+)"[^>]*>(?:<strong[^>]*>)?([^<]+)<', html)
+    assert links, "no number on the page links to its passport"
+    href, number = links[0]
+    passport = client.get(unescape(href))
+    assert passport.status_code == 200
+    assert number.strip() in _text(passport)
