@@ -6,14 +6,34 @@ period are those of that day. Every "today" of the domain comes from here, never
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.utils import timezone
 
+_pinned: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("baocao_today", default=None)
+
+
+@contextlib.contextmanager
+def pinned(day: datetime.date) -> Iterator[None]:
+    """Within the block, today is ``day`` (this thread or task only): the demo loader replays what units
+    did on given days of June 2020 through the ordinary actions, which take their dates from here."""
+    token = _pinned.set(day)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
 
 def today() -> datetime.date:
-    """The domain's today: ``settings.BAOCAO_TODAY`` when set, otherwise the local date."""
+    """The domain's today: a :func:`pinned` day, else ``settings.BAOCAO_TODAY`` when set, otherwise the
+    local date."""
+    day = _pinned.get()
+    if day is not None:
+        return day
     fixed = getattr(settings, "BAOCAO_TODAY", None)
     if fixed:
         return fixed if isinstance(fixed, datetime.date) else datetime.date.fromisoformat(str(fixed))

@@ -5,6 +5,7 @@ keeps the real date unless a test opts in, as these do."""
 import datetime
 import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from django.utils.html import strip_tags
 from baocao.collection.workflow import timeliness, transition
 from baocao.core import clock
 from baocao.core.periods import Period
-from baocao.demo.loader import DEMO_TODAY
+from baocao.demo.loader import DEMO_NOT_YET_SUBMITTED, DEMO_TODAY, submit_demo_forms
+from baocao.orgunits.models import OrgUnit
 from baocao.testing.factories import demo_submission
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -72,3 +74,24 @@ def test_a_form_submitted_in_the_demo_is_on_time(demo, django_user_model):
     assert timezone.localtime(row.submission.submitted_at).date() == DEMO_TODAY
     assert row.state_label == "Đúng hạn"  # on the real date it was "Muộn", six years late
     assert row.deadline == datetime.date(2020, 6, 16)
+
+
+@pytest.mark.django_db
+def test_make_runs_demo_has_most_units_on_time(demo, client_as):
+    sent = submit_demo_forms()
+    rows = timeliness(Period.parse("202006"), OrgUnit.objects.filter(code__startswith="TPLS_"))
+    states = Counter(row.state for row in rows)
+    assert sent == states["on_time"] and states["late"] == 0
+    assert states["on_time"] > len(rows) / 2 and states["missing"] >= DEMO_NOT_YET_SUBMITTED
+    assert {
+        timezone.localtime(r.submission.submitted_at).date()
+        for r in rows
+        if r.submission and r.submission.submitted_at
+    } <= {
+        datetime.date(2020, 6, 15),
+        DEMO_TODAY,
+    }
+    assert submit_demo_forms() == 0  # idempotent
+    with override_settings(BAOCAO_TODAY=DEMO_TODAY.isoformat()):
+        receiving = _text(client_as("vanphong").get("/so-lieu/tiep-nhan/"))
+    assert f"Đúng hạn: {states['on_time']} · Muộn: 0 · Chưa gửi: {states['missing']}" in receiving
