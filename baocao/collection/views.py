@@ -6,7 +6,6 @@ Every page starts from accounts.permissions: what the user may see (VIEW) and do
 from __future__ import annotations
 
 import datetime
-from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +34,7 @@ from baocao.collection.models import (
     ValueChange,
     ValueKind,
 )
+from baocao.collection.narrative_views import narrative_page  # the narrative pages share their URL check
 from baocao.collection.services import latest_month_for
 from baocao.collection.workflow import (
     STEPS,
@@ -48,11 +48,8 @@ from baocao.core import clock
 from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
-from baocao.orgunits.models import OrgUnit
 from baocao.quality.services import entry_checks  # data quality: rule messages per field
-from baocao.reports import narrative
-from baocao.reports.errors import TemplateProblems
-from baocao.reports.models import Contribution, ContributionChange, ReportSection
+from baocao.reports.models import ContributionChange, ReportSection
 
 
 def period_from_request(request: HttpRequest) -> Period:
@@ -363,80 +360,10 @@ def submission_history(request: HttpRequest, data_set: str, unit: str, period: s
     )
 
 
-def _narrative_page(request: HttpRequest, unit: str, period: str) -> tuple[OrgUnit, Period]:
-    """The unit (404 unless the user may see it) and period (404 when invalid) of a narrative URL."""
-    unit_obj = get_object_or_404(units_for(request.user, Action.VIEW), code=unit)
-    try:
-        return unit_obj, Period.parse(period)
-    except PeriodError:
-        raise Http404(f"Kỳ “{period[:20]}” không hợp lệ.") from None
-
-
-@login_required
-def contributions(request: HttpRequest, unit: str, period: str) -> HttpResponse:
-    """A unit's narrative for the report: one text per section assigned to the unit (may use data fields).
-    Written by the unit while its data set is a draft or returned, or corrected by the office."""
-    unit_obj, period_obj = _narrative_page(request, unit, period)
-    try:
-        refusal = narrative.write_refusal(request.user, unit_obj, period_obj)
-    except PermissionDenied:
-        may_edit, refusal = False, None
-    else:
-        may_edit = refusal is None
-    sections = narrative.sections_for(unit_obj, period_obj)
-    current = {
-        key: narrative.joined_text(group)
-        for key, group in groupby(
-            Contribution.objects.filter(
-                report_type__in={s.report_type_id for s in sections}, org_unit=unit_obj, period=period_obj.id
-            ).order_by("report_type", "section_key", "sort_order", "pk"),
-            key=lambda c: (c.report_type_id, c.section_key),
-        )
-    }
-    if request.method == "POST":
-        posted = {
-            int(name[1:]): request.POST.get(name, "")
-            for name in request.POST
-            if name[:1] == "s" and name[1:].isascii() and name[1:].isdigit() and len(name) < 20
-        }
-        known = ReportSection.objects.select_related("report_type").in_bulk(list(posted)[:500])
-        texts = {known[pk]: value for pk, value in posted.items() if pk in known}
-        try:
-            saved = narrative.save_narrative(unit_obj, period_obj, texts, request.user)
-        except narrative.NarrativeClosed as exc:
-            messages.error(request, f"Chưa lưu: {exc}")
-        except TemplateProblems as exc:
-            messages.error(request, "Chưa lưu: " + " ".join(exc.problems))
-        else:
-            done = f"Đã lưu nội dung {saved} mục." if saved else "Nội dung không thay đổi."
-            messages.success(request, done)
-            return redirect(request.path)
-    rows = [
-        (
-            section,
-            request.POST.get(f"s{section.pk}", current.get((section.report_type_id, section.key), "")),
-            narrative.assigned_units(section.report_type, section.key),
-        )
-        for section in sections
-    ]
-    return render(
-        request,
-        "collection/contributions.html",
-        {
-            "unit": unit_obj,
-            "period": period_obj,
-            "rows": rows,
-            "may_edit": may_edit,
-            "refusal": refusal,
-            "empty": [section for section, text, _ in rows if not text.strip()],  # before the head submits
-        },
-    )
-
-
 @login_required
 def contribution_history(request: HttpRequest, unit: str, period: str) -> HttpResponse:
     """Every change of a unit's narrative in a period: section, who, when, old → new, through what."""
-    unit_obj, period_obj = _narrative_page(request, unit, period)
+    unit_obj, period_obj = narrative_page(request, unit, period)
     changes = list(
         ContributionChange.objects.filter(org_unit=unit_obj, period=period_obj.id).select_related(
             "changed_by", "report_type"
