@@ -25,7 +25,15 @@ def user(name: str) -> User:
 
 
 def mails(folder) -> list:
-    return [message_from_bytes(path.read_bytes()) for path in sorted(folder.glob("*.log"))]
+    """The messages Django's file backend wrote: one file per connection, messages separated by a line of
+    79 dashes."""
+    separator = b"\n" + b"-" * 79 + b"\n"
+    return [
+        message_from_bytes(chunk.strip(b"\n"))
+        for path in sorted(folder.glob("*.log"))
+        for chunk in path.read_bytes().split(separator)
+        if chunk.strip()
+    ]
 
 
 def test_a_return_reaches_the_clerks_inbox_and_mailbox(
@@ -58,10 +66,12 @@ def test_a_return_reaches_the_clerks_inbox_and_mailbox(
     expect(page).to_have_url(re.compile(FORM))
     expect(page.locator("#notice-badge")).to_have_text("Thông báo")  # read now
 
-    (mail,) = mails(tmp_path)  # the clerk has an address; the head has none
-    assert mail["To"] == "btcd.canbo@langson.gov.vn"
-    subject = str(make_header(decode_header(mail["Subject"])))
-    assert "Ban Tiếp công dân, tháng 6/2020 bị trả lại" in subject
+    subjects = {m["To"]: str(make_header(decode_header(m["Subject"]))) for m in mails(tmp_path)}
+    assert "Chờ tiếp nhận" in subjects.pop("vanphong@langson.example")  # the submission, before
+    # The return: the unit's clerk and its head, one e-mail each.
+    assert sorted(subjects) == ["btcd.canbo@langson.gov.vn", "btcd.truong@langson.example"]
+    assert all("Ban Tiếp công dân, tháng 6/2020 bị trả lại" in subject for subject in subjects.values())
+    (mail,) = [m for m in mails(tmp_path) if m["To"] == "btcd.canbo@langson.gov.vn"]
     body = mail.get_payload(decode=True).decode(mail.get_content_charset())
     assert f"Lý do: {REASON}" in body
     assert f"{FORM}" in body
