@@ -11,10 +11,11 @@ Public interface (the clerk's narrative editor and the archive import build on i
     ``sentence_start``, ``padded`` ("07"), ``mixed``. Dates, document numbers, years, ordinals and phone
     numbers are not mentions.
 
-``recognise(text, *, report_type=None, org_unit, period, user=None, plans_ahead=False) -> list[Recognised]``
+``recognise(text, *, report_type=None, org_unit, period, user=None, plans_ahead=None) -> list[Recognised]``
     Each mention matched against ``org_unit``'s figures for ``period`` (through the figures layer, the
     unit's subtree rolled up; previous period, last year, year to date and plans where the phrase says
-    so; next period's plans with ``plans_ahead``). ``Recognised``: ``mention``, ``status`` ("bound",
+    so; next period's plans with ``plans_ahead``, or where a heading says the text is the next period's
+    tasks when it is None). ``Recognised``: ``mention``, ``status`` ("bound",
     "mismatch", "unknown"), ``binding`` (``Binding(code, kind, field, expression, start, end, name,
     unit)`` or None), ``stored_text`` (the bound figure as it prints: for a mismatch, what the data
     says instead of the number typed) and ``candidates`` (bindings it might be, best first, for the

@@ -99,7 +99,7 @@ class Score:
 class _Text:
     text: str
     expected: dict[int, Expected]  # number start → expected binding
-    plans_ahead: bool = False
+    plans_ahead: bool | None = None  # None: the recogniser reads it from the headings
 
 
 def corpus_files(prefix: str) -> list[Path]:
@@ -155,13 +155,13 @@ def load_texts(path: Path) -> tuple[dict[str, Any], list[_Text]]:
                 _Text(
                     text,
                     _anchored(text, part["expect"], f"{path.name} phần {part['part']}"),
-                    part["plans_ahead"],
+                    part.get("plans_ahead"),
                 )
             )
     else:
         for item in data["texts"]:
             text, expected = _marked(item["text"] if isinstance(item, dict) else item)
-            ahead = bool(item.get("plans_ahead")) if isinstance(item, dict) else False
+            ahead = item.get("plans_ahead") if isinstance(item, dict) else None
             texts.append(_Text(text, expected, ahead))
     return data, texts
 

@@ -50,7 +50,8 @@ STOP_WORDS = frozenset(
     " co khong".split()
 )
 UNIGRAM, PAIR = 0.6, 0.8  # weights of a name's syllables and of its two-syllable words found
-_CLAUSE_END = re.compile(r"[(;:]")
+_CLAUSE_END = re.compile(r"[(;:,]")
+_COMMA = re.compile(r"[,(]")
 KIND_EXPR = {"actual": "", "estimate": ".estimate", "cumulative": ".cumulative"}
 
 
@@ -315,19 +316,28 @@ def _context(mention: Mention, masked: str, next_start: int | None = None) -> _C
     before it, less further away; the words after the next number count less (they describe it)."""
     start = mention.sentence_start
     end = start + len(mention.sentence) + 2
-    before = _lower_words(masked[start : mention.start])
+    head = masked[start : mention.start]
+    commas = [m.end() for m in _COMMA.finditer(head)]
+    cut = commas[-1] if commas else 0  # the words before the last comma describe an earlier item more
+    before = _lower_words(head[cut:])
+    earlier = _lower_words(head[:cut])
     stop = min(end, next_start) if next_start is not None and next_start > mention.unit_end else end
     clause = _CLAUSE_END.search(masked, mention.unit_end, stop)
-    stop = clause.start() if clause else stop  # "(...)" and what follows ";" describe something else
+    stop = clause.start() if clause else stop  # "(...)", what follows "," or ";" describe something else
     after = _lower_words(masked[mention.unit_end : stop])
     beyond = _lower_words(masked[stop:end]) if stop < end else []
     context = _Context()
     weighted_before = [
-        (word, 1.0 if distance < 3 else 1.0 / (1 + (distance - 2) / 4))
-        for distance, word in enumerate(reversed(before))
+        (
+            word,
+            (1.0 if distance < 3 else 1.0 / (1 + (distance - 2) / 4))
+            * (0.5 if distance >= len(before) else 1),
+        )
+        for distance, word in enumerate(reversed(earlier + before))
     ][::-1]
     weighted_after = [
-        (word, 0.9 if distance < 2 else 0.9 / (1 + (distance - 1) / 3)) for distance, word in enumerate(after)
+        (word, 2.0 if distance == 0 else 1.4 if distance == 1 else 0.9 / (1 + (distance - 1) / 3))
+        for distance, word in enumerate(after)
     ]
     weighted_beyond = [
         (word, 0.4 / (1 + distance / 3)) for distance, word in enumerate(beyond, start=len(after) + 1)
@@ -579,13 +589,13 @@ def recognise(
     org_unit: OrgUnit | str,
     period: Period | str,
     user: Any = None,
-    plans_ahead: bool = False,
+    plans_ahead: bool | None = None,
 ) -> list[Recognised]:
     """The numbers of ``text`` matched against ``org_unit``'s figures for ``period`` (its subtree rolled
     up), in order. ``report_type`` gives the writing options (zero-padded counts, decimals of
     percentages); ``plans_ahead``: the text is about the next period (part III, "nhiệm vụ tháng tới"), so
-    next period's plans come first. Given ``user``, they must be allowed to see the unit
-    (PermissionDenied otherwise)."""
+    next period's plans come first (None: read from the text's headings, see :func:`ahead_ranges`).
+    Given ``user``, they must be allowed to see the unit (PermissionDenied otherwise)."""
     unit = _unit(org_unit)
     if user is not None:
         permissions.require(user, permissions.Action.VIEW, unit)
@@ -599,12 +609,15 @@ def recognise(
         context,
         pad_counts=getattr(report_type, "pad_counts", True),
         percent_decimals=getattr(report_type, "percent_decimals", 1),
-        plans_ahead=plans_ahead,
+        plans_ahead=bool(plans_ahead),
     )
-    return _recognise(text, matcher, unit.code)
+    ranges = ahead_ranges(text, period) if plans_ahead is None else []
+    return _recognise(text, matcher, unit.code, ranges)
 
 
-def _recognise(text: str, matcher: _Matcher, unit_code: str) -> list[Recognised]:
+def _recognise(
+    text: str, matcher: _Matcher, unit_code: str, ahead: Sequence[tuple[int, int]] = ()
+) -> list[Recognised]:
     masked = mask_markup(text)
     mentions = find_mentions(text, unit_words())
     results: list[Recognised] = []
@@ -615,7 +628,10 @@ def _recognise(text: str, matcher: _Matcher, unit_code: str) -> list[Recognised]
         if mention.sentence_start != sentence and not mention.is_percent:
             sentence = mention.sentence_start
             bound = [] if not bound else bound[-1:]  # a percentage may follow the previous sentence's figure
+        forced = matcher.plans_ahead
+        matcher.plans_ahead = forced or any(a <= mention.start < b for a, b in ahead)
         result = matcher.match(mention, text, masked, bound, next_start)
+        matcher.plans_ahead = forced
         results.append(result)
         if result.binding and not mention.is_percent and result.binding.field == "value":
             figure = _figure_of(matcher.figures, result.binding, unit_code)
@@ -625,6 +641,32 @@ def _recognise(text: str, matcher: _Matcher, unit_code: str) -> list[Recognised]
 
 
 # ---------------------------------------------------------------------------------------- archive import
+
+_HEADING = re.compile(r"^[ \t#*>_-]*(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?)[^\n]*$", re.MULTILINE)
+
+
+def ahead_ranges(text: str, period: Period) -> list[tuple[int, int]]:
+    """The parts of a report about the next period: from a heading that names tasks ("nhiệm vụ") of
+    "tháng tới" / "tháng sau" / the next period ("tháng 7/2020") to the next heading of the same rank
+    (a Roman numeral) or the end."""
+    masked = mask_markup(text)
+    following = search_key(period.next().label)
+    ranges: list[tuple[int, int]] = []
+    headings = list(_HEADING.finditer(masked))
+    for index, heading in enumerate(headings):
+        key = search_key(heading.group(0))
+        if "nhiem vu" in key and any(
+            w in key for w in (following, "thang toi", "thang sau", "ky toi", "ky sau")
+        ):
+            roman = re.match(r"[ \t#*>_-]*([IVXLC]+)\.", heading.group(0))
+            end = len(text)
+            for later in headings[index + 1 :]:
+                if roman and re.match(r"[ \t#*>_-]*[IVXLC]+\.", later.group(0)):
+                    end = later.start()
+                    break
+            ranges.append((heading.start(), end))
+    return ranges
+
 
 _ESTIMATE = re.compile(r"\buoc\b")
 
@@ -648,9 +690,14 @@ def propose_values(
     proposals: list[Proposal] = []
     order = {code: i for i, code in enumerate(sorted(indicators, key=lambda c: indicators[c].sort_order))}
     mentions = find_mentions(text, unit_words())
+    ahead = ahead_ranges(text, period)
     for index, mention in enumerate(mentions):
-        if mention.is_percent or mention.verb in ("tăng", "giảm") or mention.comparison:
+        if mention.is_percent or mention.verb in ("tăng", "giảm"):
             continue
+        if mention.comparison in ("last_year", "previous", "target"):
+            continue  # a comparison or a plan, not the period's value
+        if any(a <= mention.start < b for a, b in ahead):
+            continue  # the next period's tasks: plans, not values of this period
         context = _context(mention, masked, mentions[index + 1].start if index + 1 < len(mentions) else None)
         ranked = []
         for ind in indicators.values():
@@ -666,8 +713,12 @@ def propose_values(
         if not ranked:
             continue
         best_score, _, best = ranked[0]
-        runner_up = next((s for s, _, c in ranked[1:] if c.indicator.code != best.indicator.code), -99.0)
-        if best_score < 1.5 or best_score - runner_up < 0.5 or (not mention.unit_word and best_score < 2.5):
+        rival = next(((s, c) for s, _, c in ranked[1:] if c.indicator.code != best.indicator.code), None)
+        runner_up = rival[0] if rival else -99.0
+        family = rival is not None and _related(best.indicator, rival[1].indicator)
+        if best_score < 1.2 or (best_score - runner_up < 0.15 and not family):
+            continue
+        if not mention.unit_word and best_score < 2.0:
             continue
         ind = best.indicator
         factor = _in_written_unit(mention, ind.unit, Decimal(1))
