@@ -73,6 +73,10 @@ def test_whole_form_by_keyboard_with_a_pasted_block_and_the_next_step(
     expect(page.locator(f"#{key_of(codes[0])}-msg")).to_have_text("Đã lưu")
     page.keyboard.press("ArrowUp")
     assert focused_name(page) == key_of(codes[0])
+    page.keyboard.press("Backspace")  # a blank does not erase a saved value: it says so and keeps it
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator(f"#{key_of(codes[0])}")).to_have_value("2")
+    expect(page.locator(f"#{key_of(codes[0])}-msg")).to_contain_text("không xóa số đã lưu")
     page.keyboard.press("ArrowDown")
     page.keyboard.type("8")
     page.keyboard.press("Tab")  # one Tab stop per value: straight to the next value

@@ -89,6 +89,14 @@
   const snapshot = (key) => `${$(key).value}\u0000${$(`${key}_comment`).value}`;
 
   function send(keys, dryRun) {
+    for (const key of keys) {
+      // A blank never erases a stored value (the server skips it): say so instead of showing a blank.
+      if ($(key).value.trim() === "" && $(`${key}_original`).value !== "") {
+        $(key).value = $(`${key}_original`).value;
+        setMessage(key, "Ô để trống không xóa số đã lưu; số cũ được giữ.", false);
+        $(key).removeAttribute("aria-invalid");
+      }
+    }
     if (!dryRun) {
       // A cell already on its way with the same text is not sent twice (Enter, then the change event).
       keys = keys.filter((key) => isDirty(key) && queued.get(key) !== snapshot(key));
