@@ -2,12 +2,12 @@
 whole (a wide table scrolls inside its own box), for the office, the leader and a unit's clerk."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from baocao.demo.loader import load_demo
 from baocao.reports.models import ReportRun
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def page_width(page: Page) -> int:
