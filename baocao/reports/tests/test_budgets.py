@@ -24,6 +24,7 @@ from baocao.core.periods import Period
 from baocao.reports.checks import check_block_source
 from baocao.reports.docx import DEFAULT_FRAME, validate_frame
 from baocao.reports.errors import ReportError, TemplateProblems
+from baocao.reports.markup import Chip, to_editor
 from baocao.reports.models import Contribution, ReportRun, ReportSection, ReportType, RunStatus
 from baocao.reports.rendering import BudgetExceeded, RenderError, render_block, validate_block
 from baocao.reports.runs import issue_run, run_document, run_docx, update_run
@@ -173,7 +174,10 @@ def test_the_nested_loop_narrative_is_refused_when_saved(client, demo):
     client.force_login(User.objects.get(username="ca.canbo"))
     url = reverse("collection:contributions", args=["TPLS_CA", "202006"])
     start = time.monotonic()
-    page = client.post(url, {police_field(): NESTED_LOOPS}, follow=True).content.decode()
+    # the page posts its editor's HTML, where template tags travel only as chips (one tag each): a forged
+    # post of chips still meets the check at save time
+    posted = to_editor(NESTED_LOOPS, lambda tag: Chip(tag, "…"))
+    page = client.post(url, {police_field(): posted}, follow=True).content.decode()
     assert time.monotonic() - start < 5
     assert "range() tạo 100.000 số" in page and "Dòng 1" in page
     assert police_text() == before
