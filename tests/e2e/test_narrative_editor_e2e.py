@@ -20,6 +20,7 @@ from baocao.reports.markup import parse_runs
 from baocao.reports.models import Contribution, ReportSection, ReportType, SectionAssignment
 from baocao.reports.narrative import render_context, show_chip
 from baocao.reports.runs import get_or_create_run, run_document
+from tests.e2e.test_axe_e2e import serious_violations
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "bao-cao-kt-xh-thang-6-2020.md"
 PAGE = "/so-lieu/noi-dung/TPLS_CA/202006/"
@@ -175,6 +176,7 @@ def test_unknown_number_picker_insert_and_word_paste(transactional_db, page: Pag
     page.keyboard.type("Tổ chức 3 buổi tuyên truyền.")
     unknown = editor.locator('mark.bc-mark[data-status="unknown"]')
     expect(unknown).to_have_text("3", timeout=20_000)
+    assert serious_violations(page) == []  # axe-core: the editor, its marks and the preview
     unknown.click()
     popover = page.locator("#bc-pop")
     popover.get_by_role("button", name="Gắn với chỉ tiêu…").click()

@@ -171,6 +171,9 @@
       formats: ["bold", "italic", "script", "figure", "bcmark"],
       modules: { toolbar: editable && toolbar ? { container: toolbar } : false },
     });
+    quill.root.setAttribute("role", "textbox");
+    quill.root.setAttribute("aria-multiline", "true");
+    quill.root.setAttribute("aria-label", host.getAttribute("aria-label") || "Nội dung");
     // Text pasted in decomposed form (macOS, some PDFs) is composed, as the server stores it.
     quill.clipboard.addMatcher(Node.TEXT_NODE, (node, delta) => {
       delta.ops.forEach((op) => {
