@@ -1,6 +1,8 @@
 """Pages that find things (issue 17, point 4): the month picker, sortable tables, breadcrumbs."""
 
 import datetime
+import re
+from html import unescape as html_unescape
 
 from django.urls import reverse
 
@@ -49,3 +51,11 @@ def test_main_pages_have_breadcrumbs_back_to_where_they_came_from(client_as) -> 
     ]:
         page = client.get(reverse(name)).content.decode()
         assert f'<li aria-current="page">{here}</li>' in page, name
+
+
+def test_tasks_summary_chooses_periods_and_sorts_units_in_vietnamese_order(client_as) -> None:
+    html = client_as("vanphong").get(reverse("assignments:summary"), {"ky": "202006"}).content.decode()
+    assert '<option value="202006" selected>Tháng 6/2020 (15/5–14/6)</option>' in html
+    assert '<table data-table-tools data-filter="Lọc đơn vị">' in html
+    rows = re.findall(r'<td data-sort-key="([0-9a-f]+)"><a href="[^"]+">([^<]+)</a></td>', html)
+    assert rows and all(key == sort_key_hex(html_unescape(name)) for key, name in rows)
