@@ -40,7 +40,15 @@ from baocao.core.periods import Period
 from baocao.core.text import nfc, search_key
 from baocao.indicators.models import Dimension, Indicator, UnitOfMeasure
 from baocao.orgunits.models import OrgUnit
-from baocao.reports.recognizer.parsing import _WORD, COMPARISONS, Mention, find_mentions, fold, mask_markup
+from baocao.reports.recognizer.parsing import (
+    _WORD,
+    COMPARISONS,
+    MONEY_WORDS,
+    Mention,
+    find_mentions,
+    fold,
+    mask_markup,
+)
 from baocao.reports.rendering import RenderError, render_block, report_context
 
 __all__ = ["Binding", "Proposal", "Recognised", "propose_values", "recognise", "unit_words"]
@@ -135,8 +143,13 @@ def _lower_words(text: str) -> list[str]:
     return [nfc(w).lower() for w in _WORD.findall(text)]
 
 
+_key = functools.lru_cache(maxsize=65536)(search_key)
+_fold = functools.lru_cache(maxsize=4096)(fold)
+
+
+@functools.lru_cache(maxsize=4096)
 def _name_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in _lower_words(text) if len(w) > 1 and search_key(w) not in STOP_WORDS)
+    return frozenset(w for w in _lower_words(text) if len(w) > 1 and _key(w) not in STOP_WORDS)
 
 
 @functools.cache
@@ -164,12 +177,12 @@ class _Context(dict[str, float]):
 
     def add(self, word: str, weight: float) -> None:
         self[word] = max(self.get(word, 0.0), weight)
-        key = search_key(word)
+        key = _key(word)
         self.folded[key] = max(self.folded.get(key, 0.0), weight)
 
     def weight(self, word: str) -> float:
         exact = self.get(word, 0.0)
-        return exact if exact else 0.6 * self.folded.get(search_key(word), 0.0)
+        return exact if exact else 0.6 * self.folded.get(_key(word), 0.0)
 
 
 def unit_words() -> list[str]:
@@ -285,30 +298,33 @@ def _rounded(value: Decimal, decimals: int) -> Decimal:
 
 def _in_written_unit(mention: Mention, unit: UnitOfMeasure, stored: Decimal) -> Decimal | None:
     """``stored`` (in ``unit``) expressed in the unit the mention is written in; None when incompatible."""
-    written = fold(mention.unit_word)
-    if mention.is_percent:
+    factor = _factor(mention.unit_word, unit.dimension, unit.factor, unit.name)
+    return None if factor is None else stored * factor
+
+
+@functools.lru_cache(maxsize=4096)
+def _factor(unit_word: str, dimension: str, factor: Decimal, name: str) -> Decimal | None:
+    """What one unit of an indicator (``dimension``, ``factor``, ``name``) is in the unit written."""
+    written = _fold(unit_word)
+    if unit_word == "%":
         return None
-    exponent = mention.money_exponent
+    exponent = MONEY_WORDS.get(unit_word)
     if exponent is not None:
-        if unit.dimension != Dimension.MONEY:
-            return None
-        return stored * unit.factor / Decimal(10) ** exponent
+        return factor / Decimal(10) ** exponent if dimension == Dimension.MONEY else None
     if written in ("m²", "m2", "ha"):
-        if unit.dimension != Dimension.AREA:
+        if dimension != Dimension.AREA:
             return None
-        return stored * unit.factor / (Decimal(10000) if written == "ha" else 1)
+        return factor / (Decimal(10000) if written == "ha" else 1)
     if written in ("gam", "kg", "tan"):
-        if unit.dimension != Dimension.MASS:
+        if dimension != Dimension.MASS:
             return None
-        return stored * unit.factor / {"gam": 1, "kg": 1000, "tan": 1000000}[written]
+        return factor / {"gam": 1, "kg": 1000, "tan": 1000000}[written]
     if not written:
-        return stored if unit.dimension in (Dimension.COUNT, Dimension.MONEY) else None
-    if unit.dimension != Dimension.COUNT:
+        return Decimal(1) if dimension in (Dimension.COUNT, Dimension.MONEY) else None
+    if dimension != Dimension.COUNT:
         return None
-    own = fold(unit.name)
-    if own == written or own.split(",")[0].strip() == written:
-        return stored
-    return None
+    own = _fold(name)
+    return Decimal(1) if own == written or own.split(",")[0].strip() == written else None
 
 
 def _context(mention: Mention, masked: str, next_start: int | None = None) -> _Context:
@@ -371,15 +387,21 @@ def _eligible(mention: Mention, cand: _Candidate) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _kind_words(mention: Mention) -> tuple[bool, bool]:
+    """Whether the words before the number say "ước" (an estimate) or "lũy kế" (cumulative)."""
+    before = search_key(mask_markup(mention.sentence)[: max(0, mention.start - mention.sentence_start)])
+    estimate = "uoc" in before.split()[-12:] or mention.qualifier.startswith("ước")
+    return estimate, "luy ke" in " ".join(before.split()[-4:])
+
+
 def _score(mention: Mention, cand: _Candidate, context: _Context, plans_ahead: bool) -> float:
     score = UNIGRAM * sum(context.weight(word) for word in cand.words) + PAIR * context.pair_weight(
         cand.pairs
     )
     # a name that says more than the sentence is a little less likely (a tie-breaker)
     score -= 0.05 * sum(1 for word in cand.words if not context.weight(word))
-    before = search_key(mask_markup(mention.sentence)[: max(0, mention.start - mention.sentence_start)])
-    estimate = "uoc" in before.split()[-12:] or mention.qualifier.startswith("ước")
-    cumulative = "luy ke" in " ".join(before.split()[-4:])
+    estimate, cumulative = _kind_words(mention)
     if cand.kind == "estimate":
         score += 2.0 if estimate else -1.5
     elif cand.kind == "cumulative":
@@ -498,10 +520,13 @@ class _Matcher:
         return (ind.sort_order, code)
 
     def stored_text(self, binding: Binding) -> str:
-        try:
-            return render_block("{{ " + binding.expression + " }}", self.context)
-        except RenderError:
-            return ""
+        cache: dict[str, str] = self.__dict__.setdefault("_printed", {})
+        if binding.expression not in cache:
+            try:
+                cache[binding.expression] = render_block("{{ " + binding.expression + " }}", self.context)
+            except RenderError:
+                cache[binding.expression] = ""
+        return cache[binding.expression]
 
     def rank(
         self, mention: Mention, cands: Iterable[_Candidate], masked: str, next_start: int | None = None
