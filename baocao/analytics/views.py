@@ -21,7 +21,7 @@ from baocao.core import clock
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import Indicator, Sector
 from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
-from baocao.quality.services import run_checks
+from baocao.quality.services import indicator_checks
 from baocao.reports.models import ReportRun
 
 
@@ -266,7 +266,7 @@ def passport_page(request: HttpRequest) -> HttpResponse:
     key = (passport.indicator.code, passport.kind)
     passport.flags = [
         f"{v.org_unit.name}: {v.importance_label} – {v.text}"
-        for v in run_checks(passport.period, units)
+        for v in indicator_checks(passport.period, units, passport.indicator.code)
         if key in v.fields
     ]
     return render(request, "analytics/passport.html", {"p": passport})

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.db.models import Q
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -366,3 +367,35 @@ def violations_xlsx(period: Period, violations: Sequence[Violation]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def indicator_checks(period: Period, units: Iterable[OrgUnit], code: str) -> list[Violation]:
+    """The violations about one indicator for the units, for a figure's passport (analytics.passport):
+    the stored rules of scope "own" that read it, the derived checks of it with its parent and parts, and
+    its deviation flag — over those indicators' figures only, so at province scale it reads a handful of
+    indicators, not all of them as :func:`run_checks` does. Violations not about ``code`` are left out."""
+    units = list(units)
+    if not units:
+        return []
+    rules = [r for r in _active_rules(period) if code in r.spec.codes and r.scope == Scope.OWN]
+    family = Indicator.objects.filter(
+        Q(code=code) | Q(parent__code=code) | Q(breakdown__code=code)
+    ).values_list("code", flat=True)
+    codes = set(family) | {c for rule in rules for c in rule.spec.codes}
+    own = get_figures(units, period, codes, rollup=False)
+    commented = set(
+        DataValue.objects.filter(org_unit__in=units, period=period.id, indicator__code__in=codes)
+        .exclude(comment="")
+        .values_list("indicator__code", "org_unit__code", "kind")
+    )
+    deviation = _deviation_settings()
+    found: list[Violation] = []
+    for unit in units:
+        found += derived_checks(own, unit)
+        found += deviation_checks(own, unit, deviation, commented)
+        found += [
+            violation
+            for rule in rules
+            if rule.applies_to(unit) and (violation := evaluate_rule(rule.spec, own, unit)) is not None
+        ]
+    return sorted((v for v in found if any(c == code for c, _kind in v.fields)), key=lambda v: v.sort_key)

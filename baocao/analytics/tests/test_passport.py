@@ -154,3 +154,19 @@ def test_dashboard_tables_and_explorer_numbers_open_their_passports(demo, client
     passport = client.get(unescape(href))
     assert passport.status_code == 200
     assert number.strip() in _text(passport)
+
+
+def test_passport_shows_the_validation_flags_of_its_figure(demo, client_as):
+    """Ten times May's revenue with no comment: the jump check flags it on the passport."""
+    may = DataValue.objects.get(indicator__code=CODE, org_unit__code=UNIT, period="202005", kind="actual")
+    stored = DataValue.objects.get(indicator__code=CODE, org_unit__code=UNIT, period=PERIOD, kind="actual")
+    client = client_as("lanhdao")
+    assert "Không có cảnh báo kiểm tra số liệu" in _text(
+        client.get(passport_url(CODE, CITY, PERIOD, "actual"))
+    )
+    write_value(
+        None, indicator=stored.indicator, org_unit=stored.org_unit, period=PERIOD, value=may.value * 10
+    )
+    text = _text(client.get(passport_url(CODE, CITY, PERIOD, "actual")))
+    assert "Không có cảnh báo kiểm tra số liệu" not in text
+    assert "Chi cục Thuế thành phố:" in text.split("Kiểm tra số liệu và ghi chú")[1]
