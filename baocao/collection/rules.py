@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from baocao.collection.models import EDITABLE_STATUSES, Submission, SubmissionStatus, ValueKind
-from baocao.collection.types import KIND_ALIASES, VALUE_COLUMNS, Staged
+from baocao.collection.types import KIND_ALIASES, NOTE_COLUMN, VALUE_COLUMNS, Staged
 from baocao.core.csvio import RowError
 from baocao.core.numbers import NumberParseError, format_number, parse_number
 from baocao.core.periods import Period, PeriodError
@@ -302,7 +302,7 @@ def _text(record: dict[str, Any], column: str, errors: list[RowError], line: int
     if value is None:
         return ""
     if isinstance(value, str):
-        return clean(value) if column != "comment" else nfc(value).strip()
+        return clean(value) if column not in ("comment", NOTE_COLUMN) else nfc(value).strip()
     errors.append(
         RowError(line, column, f"phải là chuỗi ký tự, không phải {json.dumps(value, default=str)}.")
     )
@@ -314,10 +314,15 @@ def check_record(line: int, record: dict[str, Any]) -> tuple[Staged | None, list
     notation, precision. Both executors start with it."""
     if "_error" in record:
         return None, [RowError(line, None, record["_error"])]
-    errors = [RowError(line, c, "cột không được hỗ trợ.") for c in record if c not in VALUE_COLUMNS]
+    errors = [
+        RowError(line, c, "cột không được hỗ trợ.")
+        for c in record
+        if c not in VALUE_COLUMNS and c != NOTE_COLUMN
+    ]
     indicator, unit = _text(record, "indicator", errors, line), _text(record, "org_unit", errors, line)
     period_text, kind_text = _text(record, "period", errors, line), _text(record, "kind", errors, line)
     comment = _text(record, "comment", errors, line)
+    note = _text(record, NOTE_COLUMN, errors, line)
     if not indicator:
         errors.append(RowError(line, "indicator", "thiếu mã chỉ tiêu."))
     if not unit:
@@ -352,4 +357,4 @@ def check_record(line: int, record: dict[str, Any]) -> tuple[Staged | None, list
     if errors:
         return None, errors
     assert isinstance(period, Period) and kind is not None and value is not None
-    return Staged(line, indicator, unit, period.id, kind, value, comment, period.reporting_window), []
+    return Staged(line, indicator, unit, period.id, kind, value, comment, period.reporting_window, note), []

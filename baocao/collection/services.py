@@ -236,6 +236,7 @@ def _change(
         changed_by=actor,
         source=source,
         batch=batch,
+        source_note=row.note,
     )
 
 

@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 VALUE_COLUMNS = ("indicator", "org_unit", "period", "kind", "value", "comment")
+# Where a row was read from (the sentence of a past report, for the archive import): kept in the change
+# log (ValueChange.source_note), not a column of files or exports. Only the small-batch executor writes it.
+NOTE_COLUMN = "source_note"
 
 # Kinds accepted in files: the code or the Vietnamese label, with or without accents.
 KIND_ALIASES = {search_key(k): k for k in ValueKind.values} | {
@@ -61,6 +64,7 @@ class Staged:
     value: Decimal
     comment: str
     window: tuple[Any, Any]  # the period's reporting window (first day, last day)
+    note: str = ""  # where the row was read from (NOTE_COLUMN), for the change log
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -65,6 +65,10 @@ def write_values(
             require(actor, Action.ENTER, units)
 
     iterator: Iterator[Record] = iter(records)
+    if executor == "auto" and source == ChangeSource.ARCHIVE:
+        # A past report's values keep the sentence each came from (NOTE_COLUMN), which only the small-batch
+        # executor writes to the change log; an archive import is one report's worth of rows.
+        executor = "orm"
     if executor == "auto":
         head = list(islice(iterator, SMALL_BATCH + 1))
         executor = "orm" if versions or len(head) <= SMALL_BATCH else "sql"

@@ -322,3 +322,31 @@ def test_admin_is_read_only_for_values(police_form, case):
     posted = client.post(reverse("admin:collection_datavalue_change", args=[value.pk]), {"value": "2,5"})
     assert posted.status_code == 403
     _unchanged()
+
+
+# ------------------------------------------------------------------------------ where a value came from
+
+
+def test_an_archive_row_keeps_the_sentence_it_came_from(place):
+    """A value read from a past report keeps its sentence in the change log (the passport shows it);
+    a sentence is not a column of other sources' rows."""
+    sentence = "Phạm pháp hình sự xảy ra 04 vụ."
+    write_values(
+        None,
+        [
+            (
+                1,
+                {
+                    "indicator": "HS",
+                    "org_unit": place.police.code,
+                    "period": "202004",
+                    "value": "4",
+                    "source_note": sentence,
+                },
+            )
+        ],
+        source=ChangeSource.ARCHIVE,
+    )
+    change = ValueChange.objects.get(indicator=place.hs, period="202004")
+    assert (change.source, change.source_note) == (ChangeSource.ARCHIVE, sentence)
+    assert change.get_source_display() == "Từ báo cáo cũ"
