@@ -87,6 +87,10 @@ def _pages(username: str) -> list[str]:
         "/tong-hop/kham-pha/",
         "/bao-cao/",
         "/chat-luong/",
+        "/tong-hop/canh-bao/",
+        "/bao-cao/kiem-tra-chu-ky/",
+        "/so-lieu/noi-dung/TPLS_CA/202006/lich-su/",
+        "/nhiem-vu/tong-hop/202006/TPLS_TTVHTT/",
     ]
     if task is not None:
         common.append(f"/nhiem-vu/{task.pk}/")
