@@ -194,6 +194,18 @@ def test_unknown_number_picker_insert_and_word_paste(transactional_db, page: Pag
     expect(editor.locator(".bc-figure")).to_have_count(2)
     expect(editor.locator(".bc-figure").nth(1)).to_have_text(places)
 
+    # A bound number the clerk prefers as text: "Bỏ gắn" turns the chip into text, not bound again.
+    cases = show_chip("{{ f.MT_VU.value|dem }}", context).text
+    editor.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(f" Bắt {cases} vụ mua bán trái phép chất ma túy.")
+    expect(editor.locator(".bc-figure")).to_have_count(3, timeout=20_000)
+    editor.locator(".bc-figure").nth(2).click()
+    popover.get_by_role("button", name="Bỏ gắn (thành chữ thường)").click()
+    expect(editor.locator(".bc-figure")).to_have_count(2)
+    page.wait_for_timeout(2_000)  # a round of recognition (600 ms after the change) has come back
+    expect(editor.locator(".bc-figure")).to_have_count(2)
+
     editor.focus()
     page.keyboard.press("Control+End")
     page.keyboard.press("Enter")
@@ -207,6 +219,7 @@ def test_unknown_number_picker_insert_and_word_paste(transactional_db, page: Pag
     stored = Contribution.objects.get(section_key="qp-an", org_unit__code="TPLS_CA", period="202006").text
     assert stored == (
         "Tổ chức {{ f.TT_DEM_TO.value|dem }} buổi tuyên truyền. "
-        "Điểm tập luyện: {{ f.PLC_DIA_DIEM.value|dem }}"
+        "Điểm tập luyện: {{ f.PLC_DIA_DIEM.value|dem }} "
+        f"Bắt {cases} vụ mua bán trái phép chất ma túy."
         "\n\n<b>Tuyên truyền</b> <i>pháp luật</i> tại m<sup>2</sup> gạch đỏ"
     )
