@@ -179,3 +179,6 @@ def test_entry_page_on_a_phone(transactional_db, page: Page, live_server, login)
     box = value.bounding_box()
     assert box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto(f"{live_server.url}/so-lieu/nhap/?period=202006")  # the forms list too
+    expect(page.get_by_role("link", name="Mở biểu nhập")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
