@@ -383,7 +383,8 @@ def timing(runs: int, n_indicators: int = 300, profile: bool = False) -> None:
                 "note, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 targets,
             )
-        cursor.execute("ANALYZE")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     User.objects.create_superuser("bench", password="x")
     admin = User.objects.get(username="bench")
     print(
