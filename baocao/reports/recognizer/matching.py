@@ -483,6 +483,54 @@ def _binding(
     return Binding(ind.code, cand.kind, cand.field, expression, start, end, ind.name, ind.unit.name)
 
 
+ROUNDING_QUALIFIERS = ("trên", "hơn", "gần", "khoảng")
+
+
+def _step_written(mention: Mention) -> Decimal:
+    """The rounding a number shows: "1.260" → 10, "13.000" → 1.000, "12,5" → 0,1, "88" → 1."""
+    if mention.decimals:
+        return Decimal(1).scaleb(-mention.decimals)
+    digits = str(int(mention.value))
+    zeros = len(digits) - len(digits.rstrip("0")) if mention.value else 0
+    return Decimal(1).scaleb(zeros)
+
+
+def _rounds_to(mention: Mention, written: Decimal | None) -> bool:
+    """Whether the stored figure (``written``: in the unit written) reads as the qualified number
+    ("trên 1.260" for 1.263,4) under the rule of :func:`baocao.core.numbers.approx_value`."""
+    if written is None or written < 0:
+        return False
+    word, value = numbers.approx_value(written, _step_written(mention), mention.qualifier)
+    return word == mention.qualifier and value == mention.value
+
+
+def _rounded_binding(mention: Mention, cand: _Candidate, text: str) -> Binding:
+    """ "trên 1.260 tỷ đồng" from data: the qualifier, the number and (for a percentage or a converted
+    amount) the unit are written by ``lam_tron``."""
+    ind = cand.indicator
+    step = numbers.format_number(_step_written(mention))
+    head = text[max(mention.sentence_start, mention.start - 20) : mention.start]
+    at = fold(head).rfind(fold(mention.qualifier))
+    start = mention.start - len(head) + at if at >= 0 else mention.start
+    end = mention.end
+    args = f"'{step}', '{mention.qualifier}'"
+    if mention.is_percent:
+        expression = f"{cand.expression}|phan_tram_lam_tron({args})"
+        end = mention.unit_end
+    elif (
+        mention.money_exponent is not None
+        and ind.unit.dimension == Dimension.MONEY
+        and mention.unit_word in numbers.MONEY_UNITS
+        and ind.unit.name in numbers.MONEY_UNITS
+        and ind.unit.name != mention.unit_word
+    ):
+        expression = f"{cand.expression}|lam_tron({args}, '{ind.unit.name}', '{mention.unit_word}')"
+        end = mention.unit_end
+    else:
+        expression = f"{cand.expression}|lam_tron({args})"
+    return Binding(ind.code, cand.kind, cand.field, expression, start, end, ind.name, ind.unit.name)
+
+
 def _verb_start(text: str, mention: Mention) -> int:
     head = text[max(mention.sentence_start, mention.start - 12) : mention.start]
     at = fold(head).rfind(fold(mention.verb))
@@ -577,6 +625,11 @@ class _Matcher:
             unit_less = not mention.unit_word
             if not (unit_less and best[0] < 0.9):
                 binding = self._bind(mention, best[2], text)
+                return Recognised(mention, "bound", binding, self.stored_text(binding), tuple(bindings))
+        if mention.qualifier in ROUNDING_QUALIFIERS and mention.unit_word:
+            rounded = [item for item in ranked if _rounds_to(mention, item[3])]
+            if rounded and rounded[0][0] >= 0.5:
+                binding = _rounded_binding(mention, rounded[0][2], text)
                 return Recognised(mention, "bound", binding, self.stored_text(binding), tuple(bindings))
         if ranked and not mention.is_percent and mention.unit_word:
             best_score = ranked[0][0]

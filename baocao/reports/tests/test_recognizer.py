@@ -61,6 +61,10 @@ def june(django_db_setup, django_db_blocker):
         wrong = recognise(
             f"Bắt {typed} đối tượng mua bán trái phép chất ma túy.", org_unit="TPLS_CA", period=JUNE
         )
+        floor = stored_21 - stored_21 % 10
+        approx = recognise(
+            f"Bắt hơn {numbers.format_count(floor)} đối tượng.", org_unit="TPLS_CA", period=JUNE
+        )
         before = rendered(template)
         DataValue.objects.filter(
             indicator__code="HS_VU", org_unit__code="TPLS_CA", period="202006", kind="actual"
@@ -81,6 +85,8 @@ def june(django_db_setup, django_db_blocker):
             "before": before,
             "after": after,
             "wrong": wrong,
+            "approx": approx,
+            "floor": floor,
             "stored_21": stored_21,
             "refused": refused,
             "proposals": proposals,
@@ -130,3 +136,11 @@ def test_archive_import_proposes_the_values_without_stored_data(june):
         assert code in by_code, code
     assert all(p.org_unit == "TPLS_CA" and p.period == "202006" for p in june["proposals"])
     assert by_code["MT_HEROIN"].unit == "gam" and by_code["MT_HEROIN"].sentence in june["text"]
+
+
+def test_a_rounded_number_with_its_qualifier_is_bound_through_lam_tron(june):
+    (result,) = june["approx"]
+    assert june["floor"] != june["stored_21"]  # the stored figure is not a multiple of ten
+    assert result.status == "bound" and result.binding.code == "MT_DOI_TUONG"
+    assert "|lam_tron(" in result.binding.expression
+    assert result.stored_text == f"hơn {numbers.format_count(june['floor'])}"
