@@ -106,6 +106,12 @@ def test_police_clerk_writes_the_seed_paragraph_as_plain_text(
     popover.get_by_role("button", name=f"Thay bằng {stored_arrests.text}").click()
     expect(chips).to_have_count(len(numbers))
     expect(editor.locator("mark.bc-mark")).to_have_count(0)
+    numbers_box = page.locator(f'.bc-section[data-section="{section.pk}"] .bc-numbers')
+    expect(numbers_box).to_contain_text(
+        f"Số đã gắn với số liệu: {len(numbers)}; chưa khớp: 0; chưa nhận ra: 0."
+    )
+    numbers_box.get_by_text(f"Các số đã gắn ({len(numbers)})").click()  # the chips from the keyboard too
+    expect(numbers_box.get_by_role("button")).to_have_count(len(numbers))
     shown = editor.inner_text().replace("\ufeff", "").strip()  # Quill's guards around each chip
     assert shown == paragraph
     preview = page.locator(f'.bc-section[data-section="{section.pk}"] .bc-preview-body')

@@ -309,6 +309,28 @@
       note.textContent = `Mục dài: chỉ đối chiếu số liệu trong ${ed.limit.toLocaleString("vi-VN")} ký tự đầu; phần sau vẫn được lưu nguyên.`;
       ed.numbers.appendChild(note);
     }
+    if (chips) {
+      // the chips from the keyboard too (inside the editor they answer the mouse)
+      const details = document.createElement("details");
+      const summary = document.createElement("summary");
+      summary.textContent = `Các số đã gắn (${chips})`;
+      details.appendChild(summary);
+      const bound = document.createElement("ul");
+      for (const node of ed.quill.root.querySelectorAll(".bc-figure")) {
+        const value = FigureBlot.value(node);
+        const item = byCode.get(codeOf(value.src));
+        const li = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "bc-link";
+        button.textContent = item ? `${value.text}: ${item.name}` : value.text;
+        button.addEventListener("click", () => openChip(ed, node, button));
+        li.appendChild(button);
+        bound.appendChild(li);
+      }
+      details.appendChild(bound);
+      ed.numbers.appendChild(details);
+    }
     if (!mismatched.length && !unknown.length) return;
     const list = document.createElement("ul");
     for (const m of [...mismatched, ...unknown]) {
@@ -434,11 +456,11 @@
     }
   }
 
-  function openChip(ed, node) {
+  function openChip(ed, node, anchor) {
     const value = FigureBlot.value(node);
     const item = byCode.get(codeOf(value.src));
     show(
-      node,
+      anchor || node,
       value.problem ? "Số liệu chưa hiển thị được" : "Số liệu đã gắn",
       item
         ? `“${value.text}” là ${item.name} (${item.unit}); luôn theo số liệu đã lưu.`
@@ -457,6 +479,7 @@
       const snap = snapshot(ed.quill);
       const at = fromQuill(snap, index);
       ed.dismissed.add(`${text}|${snap.text.slice(Math.max(0, at - 24), at)}`);
+      summarise(ed);
       schedule(ed);
     });
   }
