@@ -259,7 +259,14 @@ class _Stage:
             "JOIN {ind} i ON i.id = s.indicator_id "
             f"JOIN {{ou}} u ON u.id = s.org_unit_id ORDER BY s.line LIMIT {int(limit)}"
         )
-        decimal = DataValue._meta.get_field("value")
+        field = DataValue._meta.get_field("value")
+        places = Decimal(1).scaleb(-field.decimal_places)
+
+        def decimal(value: Any) -> Decimal:
+            # SQLite hands the staged value back as a float (0.01 → 0.01000000000000000020816...): the
+            # column's own scale gives back the number written, as the other executor reports it.
+            return field.to_python(value).quantize(places)
+
         return [
             RowOutcome(
                 line,
@@ -267,8 +274,8 @@ class _Stage:
                 unit,
                 period,
                 kind,
-                decimal.to_python(value),
-                None if old is None else decimal.to_python(old),
+                decimal(value),
+                None if old is None else decimal(old),
                 action,
                 comment,
                 old_comment,
