@@ -331,6 +331,13 @@ def _ytd(figure_set: FigureSet, code: str, unit: str) -> Decimal | None:
     return None
 
 
+def _has(figure_set: FigureSet, code: str, unit: str) -> bool:
+    return any(
+        (f := figure_set.figures.get((code, unit, kind))) is not None and f.value is not None
+        for kind in (ValueKind.ACTUAL, ValueKind.CUMULATIVE)
+    )
+
+
 def projections_from(
     sets: Sequence[FigureSet], code: str, unit: str, *, min_years: int = MIN_YEARS
 ) -> Projection | Unavailable:
@@ -345,7 +352,14 @@ def projections_from(
     for at_month, december in zip(sets[1::2], sets[2::2], strict=True):
         reached = _ytd(at_month, code, unit)
         total = _ytd(december, code, unit)
-        if reached is not None and total is not None:
+        # A past year counts only with a value of its own in that month and in December: a year stored
+        # in part (the demo's June 2019 alone) would otherwise read as a year reached by June.
+        if (
+            reached is not None
+            and total is not None
+            and _has(at_month, code, unit)
+            and _has(december, code, unit)
+        ):
             history.append((at_month.period.year, reached, total))
     return blended_projection(ytd, month, history, min_years=min_years)
 

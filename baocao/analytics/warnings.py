@@ -93,8 +93,8 @@ class Warning:
     explanation: str  # Vietnamese, one or two sentences naming the figures compared
     projection: Projection | Unavailable | None  # year-end projection (cumulative indicators) or None
     plan: TargetFigure | None  # the year plan compared with, if any
-    value: Decimal | None  # the year to date (cumulative indicators) or the month's value
-    expected: Decimal | None  # the same measure's mean over the same months of past years
+    value: Decimal | None  # the year to date (judged against a plan) or the month's value (by direction)
+    expected: Decimal | None  # without a plan: the mean of the same month of past years
     is_subtree: bool  # True for the unit asked for (its whole subtree), False for a member unit
 
     @property
@@ -175,15 +175,15 @@ def evaluate(
         projections_from(sets, code, unit.code) if cumulative else None
     )
     figure = current.figures.get((code, unit.code, ValueKind.ACTUAL))
-    value = (figure.ytd if cumulative else figure.value) if figure is not None else None
-    expected, years = _past_mean(sets, code, unit.code, cumulative)
+    value = figure.ytd if figure is not None and plan is not None else None
+    expected: Decimal | None = None
 
     def warning(status: Status, text: str) -> Warning:
         return Warning(indicator, unit, period, status, text, projection, plan, value, expected, is_subtree)
 
     if plan is not None:
         if not isinstance(projection, Projection):
-            reason = projection.reason if projection is not None else NOT_ENOUGH
+            reason = projection.reason.rstrip(".") if projection is not None else NOT_ENOUGH
             return warning(Status.NOT_ASSESSABLE, f"Kế hoạch năm {_n(plan.value, indicator)}: {reason}.")
         down = indicator.direction == Direction.DOWN
         reach = (
@@ -201,7 +201,11 @@ def evaluate(
             return warning(Status.OFF_TRACK, f"{reach}: cả khoảng dự báo đều không đạt kế hoạch.")
         return warning(Status.AT_RISK, f"{reach}: kế hoạch nằm trong khoảng dự báo, có nguy cơ không đạt.")
 
-    what = "lũy kế từ đầu năm" if cumulative else period.label
+    # Without a plan: the month against the same month of past years (like for like even when a past year
+    # is stored only in part, which a year to date would not be).
+    value = figure.value if figure is not None else None
+    expected, years = _past_mean(sets, code, unit.code, False)
+    what = period.label
     if value is None:
         return warning(Status.NOT_ASSESSABLE, f"{NOT_ENOUGH}: chưa có số liệu {what}.")
     if expected is None:

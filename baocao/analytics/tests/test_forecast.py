@@ -110,3 +110,16 @@ def test_month_without_a_past_year_offers_no_estimate(demo):
     estimate = month_end_estimate("TPLS_CCT", "202006", "THU_NSNN")
     assert isinstance(estimate, Unavailable)
     assert str(estimate).startswith(NOT_ENOUGH)
+
+
+def test_past_years_stored_only_in_part_do_not_count_as_history(world):
+    # Two past years with June alone (as the demo's 2019): read naively they reached their whole year by June.
+    indicator = world.indicator("MOT_THANG", world.money)
+    for year in (2018, 2019):
+        world.value(indicator, world.tax, f"{year}06", 100)
+    _store_year(world, indicator, world.tax, 2020, 1200, upto=6)
+
+    projection = project_year_end(world.tax, "202006", "MOT_THANG")
+
+    assert isinstance(projection, Unavailable)
+    assert "mới có 0" in str(projection)

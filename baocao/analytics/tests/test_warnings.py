@@ -156,3 +156,19 @@ def test_an_indicator_reported_only_as_cumulative_is_projected_from_its_luy_ke(w
     assert warning.status == Status.OFF_TRACK
     assert warning.value is None or warning.projection.ytd == Decimal(1200) * sum(PROFILE[:6]) / 100
     assert warning.projected is not None and 1000 < warning.projected < 1300
+
+
+def test_without_a_plan_the_month_is_compared_with_the_same_month_not_a_partial_year(world, admin):
+    # Past years stored with June alone; 2020 from January: June against June, not half a year against June.
+    permits = world.indicator("GIAY_PHEP", direction="up", warning_band=Decimal(10))
+    for year in (2018, 2019):
+        world.value(permits, world.tax, f"{year}06", 20)
+    for month in range(1, 7):
+        world.value(permits, world.tax, f"2020{month:02d}", 19)
+
+    (warning,) = [w for w in warnings_for(admin, world.tax, "202006") if w.indicator == permits]
+
+    assert warning.status == Status.AT_RISK
+    assert warning.explanation.startswith(
+        "Tháng 6/2020: 19 vụ, giảm 5,0% so với bình quân cùng kỳ 2 năm trước (20 vụ)"
+    )
