@@ -55,14 +55,16 @@ def write_values(
     versions: Mapping[int, int] | None = None,
     executor: Executor = "auto",
     detail_rows: int = DETAIL_ROWS,
+    action: Action = Action.ENTER,
 ) -> WriteResult:
     """Write ``records`` — (line, {indicator, org_unit, period, kind, value, comment}) — all-or-nothing.
-    ``executor`` forces one executor (tests and benchmarks); the default chooses by size."""
+    ``executor`` forces one executor (tests and benchmarks); the default chooses by size. ``action``: what
+    the actor needs for every unit written (the archive import: the office's ``compile``)."""
     user = acting_user(actor)
 
     def authorize(units: list[OrgUnit]) -> None:
         if actor is not None:
-            require(actor, Action.ENTER, units)
+            require(actor, action, units)
 
     iterator: Iterator[Record] = iter(records)
     if executor == "auto" and source == ChangeSource.ARCHIVE:
