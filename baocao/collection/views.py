@@ -49,7 +49,8 @@ from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
 from baocao.quality.services import entry_checks  # data quality: rule messages per field
-from baocao.reports.models import ContributionChange, ReportSection
+from baocao.reports.models import ContributionChange, ReportSection, ReportType, SectionAssignment
+from baocao.reports.narrative import empty_sections
 
 
 def period_from_request(request: HttpRequest) -> Period:
@@ -197,8 +198,21 @@ def entry(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpRe
         "deadline": submission.data_set.deadline(Period.parse(submission.period)),
         "events": events,
         "quality": entry_checks(submission),  # data quality: every violation, and per field
+        "empty_narrative": _empty_narrative(submission) if steps else [],
     }
     return render(request, "collection/entry.html", context)
+
+
+def _empty_narrative(submission: Submission) -> list[tuple[ReportType, list[ReportSection]]]:
+    """The report sections assigned to the form's unit that it has not written for the period yet, by
+    report type of the form's period type: the head sees them before sending."""
+    period = Period.parse(submission.period)
+    types = ReportType.objects.filter(
+        pk__in=SectionAssignment.objects.filter(org_unit=submission.org_unit).values("report_type"),
+        period_type=period.type.value,
+    ).order_by("name")
+    found = [(report_type, empty_sections(report_type, submission.org_unit, period)) for report_type in types]
+    return [(report_type, sections) for report_type, sections in found if sections]
 
 
 def _banner(

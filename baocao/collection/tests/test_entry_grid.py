@@ -12,6 +12,7 @@ from django.urls import reverse
 from baocao.collection.entry import change_text, form_fields
 from baocao.collection.models import DataValue
 from baocao.collection.workflow import transition
+from baocao.reports.models import Contribution, SectionAssignment
 from baocao.testing.factories import demo_submission, logged_in
 
 FORM_ARGS = ["BM_TPLS_CA", "TPLS_CA", "202006"]
@@ -64,6 +65,38 @@ def test_head_sees_submit_with_a_confirmation_listing_open_warnings(client, poli
     assert "Vụ việc về ma túy" in text(dialog) or f.indicator.name in text(dialog)
     assert 'value="submit"' in dialog  # the confirmation's button submits the form
     assert 'data-confirm="confirm-submit"' in page  # the page's "Gửi" opens it
+
+
+def test_head_is_told_which_narrative_sections_are_still_empty_before_sending(client, police):
+    """The police write their part of the monthly report: while a section assigned to them is empty, the
+    head's confirmation names it and links to the narrative page; once written, it is not listed."""
+    from baocao.reports.models import (
+        Contribution,
+        SectionAssignment,
+    )  # the narrative's models, this test only
+
+    assignment = SectionAssignment.objects.filter(org_unit__code="TPLS_CA").first()
+    assert assignment is not None, "the demo assigns the police a section"
+    Contribution.objects.filter(
+        report_type=assignment.report_type, org_unit__code="TPLS_CA", period="202006"
+    ).delete()
+    section = assignment.report_type.sections.get(key=assignment.section_key)
+
+    def dialog() -> str:
+        page = (
+            logged_in(client, "ca.truong").get(reverse("collection:entry", args=FORM_ARGS)).content.decode()
+        )
+        return text(page[page.index('<dialog id="confirm-submit"') : page.index("</dialog>")])
+
+    assert section.title in dialog() and "Viết nội dung báo cáo" in dialog()
+    Contribution.objects.create(
+        report_type=assignment.report_type,
+        section_key=assignment.section_key,
+        org_unit=police.org_unit,
+        period="202006",
+        text="Tình hình an ninh ổn định.",
+    )
+    assert section.title not in dialog()
 
 
 def test_returned_form_banner_gives_the_reason_and_sent_form_waits_for_the_office(client, police):
