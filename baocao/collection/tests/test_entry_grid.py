@@ -70,10 +70,6 @@ def test_head_sees_submit_with_a_confirmation_listing_open_warnings(client, poli
 def test_head_is_told_which_narrative_sections_are_still_empty_before_sending(client, police):
     """The police write their part of the monthly report: while a section assigned to them is empty, the
     head's confirmation names it and links to the narrative page; once written, it is not listed."""
-    from baocao.reports.models import (
-        Contribution,
-        SectionAssignment,
-    )  # the narrative's models, this test only
 
     assignment = SectionAssignment.objects.filter(org_unit__code="TPLS_CA").first()
     assert assignment is not None, "the demo assigns the police a section"
