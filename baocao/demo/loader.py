@@ -10,14 +10,16 @@ only) and prepares the June 2020 draft report. Idempotent.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from baocao.collection.models import ChangeSource, SubmissionStatus
+from baocao.collection.models import EDITABLE_STATUSES, ChangeSource, Submission, SubmissionStatus
 from baocao.collection.values import import_values_csv
 from baocao.collection.workflow import WorkflowError, get_submission, transition
 from baocao.core import clock
@@ -105,6 +107,22 @@ def submit_demo_forms(period: str = DEMO_PERIOD) -> int:
     return sent
 
 
+def _values_of_open_forms(path: Path) -> str:
+    """The demo's values.csv without the rows of forms already sent: a second ``load_demo`` after make
+    run's submissions (``make run`` twice) keeps those forms and their values as sent instead of being
+    refused whole for writing into them."""
+    closed = set(
+        Submission.objects.exclude(status__in=EDITABLE_STATUSES).values_list("org_unit__code", "period")
+    )
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(r for r in rows if (r["org_unit"], r["period"]) not in closed)
+    return out.getvalue()
+
+
 @transaction.atomic
 def load_demo(
     data_dir: Path = DATA_DIR, bundle: Path = DEMO_BUNDLE, *, ward: bool = True, submitted: bool = False
@@ -120,8 +138,7 @@ def load_demo(
     counts["org_units"], counts["indicators"] = counts["Đơn vị"], counts["Chỉ tiêu"]
     counts["targets"], counts["data_sets"] = counts["Chỉ tiêu kế hoạch"], counts["Biểu mẫu"]
     _demo_admin()
-    with (data_dir / "values.csv").open("rb") as f:
-        values = import_values_csv(f, via=ChangeSource.COMMAND)
+    values = import_values_csv(_values_of_open_forms(data_dir / "values.csv"), via=ChangeSource.COMMAND)
     counts["values_created"], counts["values_updated"] = values.created, values.updated
     counts.update(_load_reports(data_dir))
     counts["tasks"] = load_demo_tasks(data_dir / f"tasks-{DEMO_PERIOD}.yaml")
