@@ -57,6 +57,29 @@ STOP_WORDS = frozenset(
     "so cac va cua duoc trong do la cho voi theo da den tai nay thang nam ky bi qua ve tu cac mot nhung"
     " co khong".split()
 )
+#: Abbreviations of administrative prose, read as the words they stand for (lower case).
+ABBREVIATIONS = {
+    "gpxd": "giấy phép xây dựng",
+    "vphc": "vi phạm hành chính",
+    "xpvphc": "xử phạt vi phạm hành chính",
+    "xlvphc": "xử lý vi phạm hành chính",
+    "tđc": "tái định cư",
+    "gpmb": "giải phóng mặt bằng",
+    "gcn": "giấy chứng nhận",
+    "qsdđ": "quyền sử dụng đất",
+    "attp": "an toàn thực phẩm",
+    "vsattp": "vệ sinh an toàn thực phẩm",
+    "nsnn": "ngân sách nhà nước",
+    "khlcnt": "kế hoạch lựa chọn nhà thầu",
+    "xdcb": "xây dựng cơ bản",
+    "ttatgt": "trật tự an toàn giao thông",
+    "attt": "an ninh trật tự",
+    "antt": "an ninh trật tự",
+    "vsmt": "vệ sinh môi trường",
+    "qltt": "quản lý thị trường",
+    "bt": "bồi thường",
+    "ht": "hỗ trợ",
+}
 UNIGRAM, PAIR = 0.6, 0.8  # weights of a name's syllables and of its two-syllable words found
 _CLAUSE_END = re.compile(r"[(;:,]")
 _COMMA = re.compile(r"[,(]")
@@ -361,6 +384,12 @@ def _context(mention: Mention, masked: str, next_start: int | None = None) -> _C
     for sequence in (weighted_before, weighted_after, weighted_beyond):
         for word, weight in sequence:
             context.add(word, weight)
+            if sequence is weighted_beyond:
+                continue  # an abbreviation of another item's clause says nothing of this number
+            expansion = [(w, weight) for w in ABBREVIATIONS.get(word, "").split()]
+            for expanded, _ in expansion:
+                context.add(expanded, weight)
+            context.add_pairs(expansion)
         context.add_pairs(sequence)
     return context
 
