@@ -112,3 +112,12 @@ def test_another_process_change_is_seen_at_the_next_request(client):
     DayAdjustment.objects.bulk_create([saturday])
     client.get("/dang-nhap/")
     assert is_working_day(date(2020, 9, 12))
+
+
+def test_the_admin_form_answers_nonsense_in_vietnamese(admin_client):
+    page = admin_client.post(
+        "/quan-tri/core/dayadjustment/add/", {"date": "99/99/9999", "kind": "xyz", "decision": ""}
+    )
+    assert page.status_code == 200
+    assert not DayAdjustment.objects.exists()
+    assert "Nhập một ngày hợp lệ." in page.content.decode()
