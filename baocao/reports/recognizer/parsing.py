@@ -67,6 +67,7 @@ DEFAULT_UNITS = (
 MONEY_WORDS = {"đồng": 0, "đ": 0, "nghìn đồng": 3, "ngàn đồng": 3, "triệu đồng": 6, "tỷ đồng": 9}
 MONEY_WORDS["nghìn tỷ đồng"] = 12
 
+_CODE = re.compile(r"<(script|style)\b[^>]{0,200}>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _SUP = re.compile(r"<sup>\s*(2|d|đ)\s*</sup>", re.IGNORECASE)
 _MD = re.compile(r"\*+")
@@ -98,7 +99,8 @@ def mask_markup(text: str) -> str:
         mark = {"2": "²", "d": "đ", "đ": "đ"}[match.group(1).lower()]
         return mark + " " * (len(match.group(0)) - 1)
 
-    masked = _SUP.sub(sup, text)
+    masked = _CODE.sub(lambda m: " " * len(m.group(0)), text)  # pasted scripts and styles are not prose
+    masked = _SUP.sub(sup, masked)
     masked = _TAG.sub(lambda m: " " * len(m.group(0)), masked)
     return _MD.sub(lambda m: " " * len(m.group(0)), masked)
 

@@ -4,6 +4,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baocao.reports.recognizer import find_mentions
 
@@ -112,3 +114,21 @@ def test_the_sentence_each_number_came_from():
     text = "Cấp 18 giấy phép xây dựng. Bắt 25 đối tượng; thu 1,593 gam heroin."
     sentences = [m.sentence for m in find_mentions(text, UNITS)]
     assert sentences == ["Cấp 18 giấy phép xây dựng.", "Bắt 25 đối tượng;", "thu 1,593 gam heroin."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("0123456789.,/-%() <>bsupđạtrênvụhơngầnkhoảng\n;:*#²")), max_size=120
+    )
+)
+def test_any_text_is_read_without_failing_and_offsets_point_at_the_number(text):
+    for mention in find_mentions(text, UNITS):
+        assert 0 <= mention.start < mention.end <= mention.unit_end <= len(text)
+        assert text[mention.start : mention.end] == mention.text
+
+
+def test_pasted_html_and_scripts_are_read_as_text():
+    text = '<p onclick="x()">Xảy ra <script>var a = 5;</script><b>07</b> vụ</p><style>p{width:10px}</style>'
+    mentions = find_mentions(text, UNITS)
+    assert [(m.text, m.unit_word) for m in mentions] == [("07", "vụ")]
