@@ -111,7 +111,8 @@ def _task_dues(today: datetime.date) -> list[Due]:
                 Due(
                     # the effective deadline is in the key: an extension earns a fresh reminder
                     key=f"task:{task.pk}:{occurrence}:{item.deadline.isoformat()}",
-                    deadline=item.deadline,
+                    # a deadline on a day off runs to the next working day, as the task's status counts it
+                    deadline=item.due_by,
                     kind=Kind.TASK_DUE,
                     what=f"nhiệm vụ “{content}” ({task.lead_unit.name})",
                     url=reverse("assignments:task", args=[task.pk]),
