@@ -14,6 +14,7 @@ urlpatterns = [
     path("kham-pha/", explorer_views.explorer_page, name="explorer"),
     path("kham-pha/tai.<str:fmt>", explorer_views.explorer_export, name="explorer_export"),
     path("canh-bao/", warnings_views.warnings_page, name="warnings"),
+    path("canh-bao/bang-tom-tat/", warnings_views.warnings_panel, name="warnings_panel"),  # fragment
     path(
         "uoc-thuc-hien/<str:data_set>/<str:unit>/<str:period>/",
         forecast_views.accept_estimate,

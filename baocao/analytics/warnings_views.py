@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from baocao.accounts.permissions import Action, units_for
+from baocao.analytics.templatetags.early_warnings import panel_context
 from baocao.analytics.warnings import Status, rank_units, warnings_for
 from baocao.collection.services import latest_month
 from baocao.core import clock
@@ -66,3 +67,17 @@ def warnings_page(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "analytics/warnings.html", context, status=400 if error else 200)
+
+
+@login_required
+def warnings_panel(request: HttpRequest) -> HttpResponse:
+    """The dashboard's panel as an HTML fragment (``?unit=&period=`` as on the dashboard), fetched by
+    baocao/warnings_panel.js after the page so the projections do not hold up the dashboard."""
+    visible = units_for(request.user, Action.VIEW)
+    unit = _unit_of(request, visible)
+    if unit is None:
+        raise Http404("Bạn chưa được giao đơn vị nào để xem cảnh báo sớm.")
+    period, error = _period_of(request, unit)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    return render(request, "analytics/warnings_panel.html", panel_context(request.user, unit, period))

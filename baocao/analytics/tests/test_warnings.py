@@ -125,11 +125,13 @@ def test_weekly_list_page_of_a_unit_outside_ones_rights_is_not_found(client, wor
     assert response.status_code == 404
 
 
-def test_dashboard_shows_the_units_at_risk_items_first_in_their_colours(client, world, city_plans, admin):
+def test_dashboard_panel_shows_the_units_at_risk_items_first_in_their_colours(
+    client, world, city_plans, admin
+):
     client.force_login(admin)
-    page = client.get(reverse("analytics:dashboard"), {"unit": "CITY", "period": "202006"}).content.decode()
+    query = {"unit": "CITY", "period": "202006"}
+    panel = client.get(reverse("analytics:warnings_panel"), query).content.decode()
 
-    panel = page[page.index('id="warnings-panel"') : page.index('id="cards-title"')]
     item = r'class="warning-item warning-(\w+)" data-indicator="(\w+)" data-status="(\w+)"'
     items = re.findall(item, panel)
     assert items == [
@@ -138,6 +140,26 @@ def test_dashboard_shows_the_units_at_risk_items_first_in_their_colours(client, 
         ("amber", "CLOSE", "at_risk"),
     ]
     assert "Đúng tiến độ: <strong>1</strong>" in panel
+
+
+def test_dashboard_does_not_compute_the_warnings_but_links_the_panel_and_the_weekly_list(
+    client, world, city_plans, admin
+):
+    # The projections are fetched after the page (warnings_panel.js); without JS the weekly list's link.
+    client.force_login(admin)
+    page = client.get(reverse("analytics:dashboard"), {"unit": "CITY", "period": "202006"}).content.decode()
+
+    slot = page[page.index('id="warnings-panel"') : page.index('id="cards-title"')]
+    assert "warning-item" not in slot
+    assert f'data-panel-url="{reverse("analytics:warnings_panel")}?unit=CITY&amp;period=202006"' in slot
+    assert f'href="{reverse("analytics:warnings")}?unit=CITY&amp;period=202006"' in slot
+    assert "baocao/warnings_panel.js" in page
+
+
+def test_panel_fragment_of_a_unit_outside_ones_rights_is_not_found(client, world, city_plans):
+    client.force_login(make_user("ca.canbo", "unit_staff", world.police))
+    response = client.get(reverse("analytics:warnings_panel"), {"unit": "CITY", "period": "202006"})
+    assert response.status_code == 404
 
 
 def test_an_indicator_reported_only_as_cumulative_is_projected_from_its_luy_ke(world, admin):
