@@ -268,3 +268,41 @@ class ReviewName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExplanationRequest(models.Model):
+    """A request to explain an at-risk item (yêu cầu giải trình): one indicator of one unit at one period.
+
+    It is carried by a task of this module (status, reminders, overdue come from there); the unit answers
+    by the task's completion report (its "kết quả" is the answer) and progress reports (evidence). When the
+    item's unit no longer exists (2025 merges), the task goes to its successor: ``org_unit`` stays the
+    item's unit and ``redirected_from`` records that the request was passed on."""
+
+    task = models.OneToOneField(
+        Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="explanation"
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator", verbose_name="chỉ tiêu", on_delete=models.PROTECT, related_name="+"
+    )
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name="đơn vị của số liệu", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField("kỳ", max_length=20)
+    question = models.TextField("nội dung yêu cầu", blank=True)
+    redirected_from = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name="đơn vị không còn hoạt động",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "yêu cầu giải trình"
+        verbose_name_plural = "yêu cầu giải trình"
+        ordering = ["-task__assigned_on", "-pk"]
+        indexes = [models.Index(fields=["indicator", "org_unit", "period"])]
+
+    def __str__(self) -> str:
+        return f"Giải trình: {self.task}"

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from baocao.assignments import views
+from baocao.assignments import explanation_views, views
 
 app_name = "assignments"
 
 urlpatterns = [
     path("", views.my_tasks, name="mine"),
     path("giao/", views.new_task, name="new"),
+    path("giai-trinh/", explanation_views.new_explanation, name="explain"),
     path("<int:pk>/", views.task_detail, name="task"),
     path("<int:pk>/tien-do/", views.add_progress, name="progress"),
     path("<int:pk>/hoan-thanh/", views.complete, name="complete"),
