@@ -205,6 +205,21 @@ def _mention(result: Recognised, text: str, unit: OrgUnit, period: Period) -> di
     return item
 
 
+_NEXT_PERIOD_WORDS = ("ky_sau", "ky sau", "ky toi", "thang toi", "thang sau")
+
+
+def _about_next_period(section: ReportSection) -> bool:
+    """Whether the section (or one above it) is about the next period's tasks ("Nhiệm vụ trọng tâm công
+    tác {{ ky_sau }}"): its numbers are then next period's plans, which the recogniser matches instead."""
+    current: ReportSection | None = section
+    while current is not None:
+        key = search_key(current.title)
+        if "nhiem vu" in key and any(word in key for word in _NEXT_PERIOD_WORDS):
+            return True
+        current = current.parent
+    return False
+
+
 @login_required
 @require_POST
 def recognise_numbers(request: HttpRequest, unit: str, period: str) -> JsonResponse:
@@ -234,6 +249,7 @@ def recognise_numbers(request: HttpRequest, unit: str, period: str) -> JsonRespo
             org_unit=unit_obj,
             period=period_obj,
             user=request.user,
+            plans_ahead=_about_next_period(section),
         )
         preview = _preview_html(section, unit_obj, period_obj, context, markup.from_editor(html_text))
     except FigureLookupError as exc:  # the unit or an indicator went away meanwhile (reference data edited)

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from baocao.collection.narrative_views import RECOGNISE_LIMIT
+from baocao.collection.narrative_views import RECOGNISE_LIMIT, _about_next_period
 from baocao.core.periods import Period
 from baocao.orgunits.models import OrgUnit
 from baocao.reports.building import build_document
@@ -226,3 +226,11 @@ def test_a_pasted_web_page_is_saved_as_sanitised_text(client, police):
     assert page.status_code == 200
     stored = Contribution.objects.get(section_key="qp-an", org_unit__code="TPLS_CA", period="202006").text
     assert stored == "Tin\n\nBắt <b>15</b> vụ"
+
+
+@pytest.mark.django_db
+def test_numbers_in_next_period_sections_are_read_as_plans(demo):
+    """Part III ("Nhiệm vụ trọng tâm công tác {{ ky_sau }}") is about next month: the editor asks the
+    recogniser to match its numbers with next period's plans; part I's are this period's figures."""
+    assert _about_next_period(ReportSection.objects.get(key="nv-qp-an"))
+    assert not _about_next_period(ReportSection.objects.get(key="qp-an"))
