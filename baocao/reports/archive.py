@@ -95,6 +95,10 @@ class Unplaced:
     value: Decimal  # in the unit written
     sentence: str
 
+    @property
+    def number_value(self) -> str:
+        return numbers.format_number(self.value)
+
 
 @dataclass
 class Reading:
@@ -318,4 +322,46 @@ def indicator_choices(org_unit: OrgUnit) -> list[tuple[str, str, str]]:
         for i in Indicator.objects.filter(is_active=True)
         .select_related("unit")
         .order_by("sort_order", "code")
+    ]
+
+
+def rows_from_review(form: Mapping[str, str], org_unit: OrgUnit) -> list[dict[str, str]]:
+    """The rows the office kept in the review table (posted as ``keep_N``, ``indicator_N``, ``kind_N``,
+    ``value_N``, ``sentence_N``; unplaced numbers as ``u_indicator_N``, ``u_value_N``, ``u_sentence_N``
+    when an indicator was picked for them). The indicator is the picker's text up to its first " — ";
+    the unit is the indicator's responsible unit (``org_unit`` when none)."""
+    picked: list[tuple[int, str, str, str, str]] = []
+    line = 0
+    for prefix, kept in (("", True), ("u_", False)):
+        count = min(int(form.get(f"{prefix}count", "0") or 0), MAX_ROWS)
+        for i in range(1, count + 1):
+            code = str(form.get(f"{prefix}indicator_{i}", "")).split(" — ", 1)[0].strip()
+            if (kept and not form.get(f"keep_{i}")) or not code:
+                continue
+            line += 1
+            kind = str(form.get(f"{prefix}kind_{i}", "actual"))
+            picked.append(
+                (
+                    line,
+                    code,
+                    kind,
+                    str(form.get(f"{prefix}value_{i}", "")),
+                    form.get(f"{prefix}sentence_{i}", ""),
+                )
+            )
+    codes = {code for _, code, *_ in picked}
+    responsible = {
+        i.code: (i.responsible_unit.code if i.responsible_unit else org_unit.code)
+        for i in Indicator.objects.filter(code__in=codes).select_related("responsible_unit")
+    }
+    return [
+        {
+            "line": str(line),
+            "indicator": code,
+            "org_unit": responsible.get(code, org_unit.code),
+            "kind": kind,
+            "value": value,
+            "sentence": sentence,
+        }
+        for line, code, kind, value, sentence in picked
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baocao.reports import verify_views, views, withdrawal_views
+from baocao.reports import archive_views, verify_views, views, withdrawal_views
 
 app_name = "reports"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/ky-so/", views.run_sign, name="sign"),
     path("<int:pk>/ky-so/<slug:part>.pdf", views.run_signed_file, name="signed_file"),
     path("kiem-tra-chu-ky/", verify_views.verify_page, name="verify"),
+    path("nhap-bao-cao-cu/", archive_views.archive_page, name="archive"),
     path("<int:pk>/thu-hoi/", withdrawal_views.run_withdraw, name="withdraw"),
     path("pdf/<int:pk>/", views.pdf_job, name="pdf_job"),
     path("pdf/<int:pk>/tai/", views.pdf_job_download, name="pdf_job_download"),
