@@ -31,7 +31,8 @@ from baocao.collection.types import (
     ValueConflict,
     WriteResult,
 )
-from baocao.core.periods import Period
+from baocao.core import clock
+from baocao.core.periods import Period, PeriodType
 from baocao.indicators.models import Indicator
 from baocao.orgunits.models import OrgUnit
 from baocao.orgunits.services import localities
@@ -246,8 +247,10 @@ def latest_month(
     """The month of the most recent stored values (None when nothing is stored): the default period of
     the pages that show one. ``units`` (a user's units): only their values — a ward formed in 2025 must not
     move the default of the old city's users to a month their units never reported; ``indicator_ids``: only
-    those indicators' values (a dashboard's key figures)."""
+    those indicators' values (a dashboard's key figures). Months after the clock's month are not read: the
+    demo served as of 16/6/2020 opens on June 2020, not on the ward demo's 2025 months."""
     values = DataValue.objects.all() if units is None else DataValue.objects.filter(org_unit__in=units)
+    values = values.filter(period__lte=Period.containing(PeriodType.MONTH, clock.today()).id)
     if indicator_ids is not None:
         values = values.filter(indicator_id__in=indicator_ids)
     latest = (
