@@ -12,7 +12,9 @@ from django.shortcuts import render
 
 from baocao.accounts.permissions import for_user, units_for
 from baocao.collection.types import ImportRejected
-from baocao.core.periods import Period, PeriodError
+from baocao.core import clock
+from baocao.core.period_choices import current_period, window_label
+from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.core.text import search_key
 from baocao.indicators.models import Indicator
 from baocao.orgunits.models import OrgUnit
@@ -26,6 +28,21 @@ def _report_types(request: HttpRequest) -> list[ReportType]:
     allowed = set(units_for(request.user, archive.IMPORT_ACTION).values_list("pk", flat=True))
     visible = for_user(ReportType.objects.filter(is_active=True), request.user, archive.IMPORT_ACTION)
     return [t for t in visible.select_related("org_unit") if t.org_unit_id in allowed]
+
+
+ARCHIVE_YEARS = 15  # how far back the period list reaches (the pickers elsewhere show two years)
+
+
+def _past_periods(types: list[ReportType]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods a past report may be of, per period type of the report types, newest first, with
+    their Decree 09 windows."""
+    groups = []
+    for type_ in dict.fromkeys(t.period_type_enum for t in types):
+        current = current_period(type_, clock.today())
+        per_year = {PeriodType.MONTH: 12, PeriodType.QUARTER: 4, PeriodType.HALF_YEAR: 2}.get(type_, 1)
+        periods = [current.shift(-n) for n in range(ARCHIVE_YEARS * per_year)]
+        groups.append((type_.label, [(p.id, window_label(p)) for p in periods]))
+    return groups
 
 
 def _named(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -50,7 +67,13 @@ def archive_page(request: HttpRequest) -> HttpResponse:
     types = _report_types(request)
     if not types:
         raise PermissionDenied("Chỉ văn phòng (người lập báo cáo) được nhập báo cáo cũ.")
-    context: dict[str, Any] = {"types": types, "errors": [], "step": "paste", "kinds": archive.KINDS}
+    context: dict[str, Any] = {
+        "types": types,
+        "errors": [],
+        "step": "paste",
+        "kinds": archive.KINDS,
+        "periods": _past_periods(types),
+    }
     if request.method != "POST":
         return render(request, "reports/archive_page.html", context)
     post = request.POST

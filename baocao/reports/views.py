@@ -64,7 +64,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     by_type = {t.pk: [r for r in runs.order_by("-period") if r.report_type_id == t.pk] for t in report_types}
     compile_units = set(units_for(request.user, Action.COMPILE).values_list("pk", flat=True))
     rows = [(t, by_type[t.pk], t.org_unit_id in compile_units) for t in report_types]
-    return render(request, "reports/list.html", {"rows": rows, "can_manage": can_manage(request)})
+    can_archive = any(can_create for _, _, can_create in rows)  # the archive import: the office's compile
+    return render(
+        request,
+        "reports/list.html",
+        {"rows": rows, "can_manage": can_manage(request), "can_archive": can_archive},
+    )
 
 
 def can_manage(request: HttpRequest) -> bool:
