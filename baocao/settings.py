@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "baocao.quality",
     "baocao.locality",
     "baocao.search",
+    "baocao.briefing",
     "baocao.demo",
 ]
 

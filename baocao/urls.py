@@ -25,6 +25,7 @@ urlpatterns = [
     path("nhiem-vu/", include("baocao.assignments.urls")),
     path("chat-luong/", include("baocao.quality.urls")),
     path("tong-hop/", include("baocao.analytics.urls")),
+    path("tom-tat/", include("baocao.briefing.urls")),  # the leader's monthly briefing
     path("thong-bao/", include("baocao.notifications.urls")),  # the inbox and its preference
     path("tim-kiem/", include("baocao.search.urls")),  # the header's search
     path("kiem-toan/", include("baocao.audit.urls")),  # the audit chain's verification page
