@@ -33,3 +33,14 @@ def test_the_demo_on_its_day_opens_on_june_2020_not_on_the_wards_2025(demo, clie
         receiving = client_as("vanphong").get("/so-lieu/tiep-nhan/").content.decode()
     assert "Nhập số liệu – tháng 6/2020" in forms and "2025" not in forms
     assert "Tình hình gửi số liệu – tháng 6/2020" in receiving
+
+
+@pytest.mark.django_db
+def test_the_administrators_home_on_the_demos_day_is_the_city_not_the_ward_of_2025(demo, client_as):
+    """The superuser's dashboard picked the unit that reported last of all (the ward formed in 2025) and
+    read 'Tổng quan tháng 6/2020 – Phường Lương Văn Tri', a ward that did not exist on 16/6/2020."""
+    load_demo_bundle(WARD_BUNDLE)
+    load_ward_values()
+    with override_settings(BAOCAO_TODAY=DEMO_TODAY.isoformat()):
+        home = client_as("admin").get("/").content.decode()
+    assert "Tổng quan tháng 6/2020 – Thành phố Lạng Sơn" in home

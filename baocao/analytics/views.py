@@ -109,7 +109,13 @@ def _unit_of(request: HttpRequest, visible: OrgUnitQuerySet) -> OrgUnit | None:
         if unit is None:
             raise Http404(f"Không có đơn vị mã “{code[:50]}” hoặc bạn không được xem số liệu của đơn vị này.")
         return unit
-    reporting = DataValue.objects.order_by("-period").values_list("org_unit__parent__code", flat=True).first()
+    month = Period.containing(PeriodType.MONTH, clock.today()).id  # none after today's (the demo: 2020)
+    reporting = (
+        DataValue.objects.filter(period__lte=month)
+        .order_by("-period")
+        .values_list("org_unit__parent__code", flat=True)
+        .first()
+    )
     return visible.filter(code=reporting).first() or visible.order_by("path").first()
 
 
