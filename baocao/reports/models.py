@@ -190,6 +190,7 @@ class BlockKind(models.TextChoices):
     TABLE = "table", "Bảng (mẫu)"
     CONTRIBUTIONS = "contributions", "Nội dung các đơn vị gửi trong kỳ"
     CHART = "chart", "Biểu đồ xu hướng (cấu hình: indicator, unit, months, kinds...)"
+    EXPLANATIONS = "explanations", "Giải trình của các đơn vị về chỉ tiêu có nguy cơ không đạt"
 
 
 class ReportBlock(models.Model):
