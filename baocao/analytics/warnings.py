@@ -255,18 +255,21 @@ def warnings_for(
     if members:
         units.extend(scoped.children.all().order_by("sort_order", "code"))
     codes = None if indicator_codes is None else list(indicator_codes)
-    # "Lũy kế" values are read only when a form asks for them (the year to date of the others is the
-    # figures layer's own): half the figures to build when none does.
+    # "Lũy kế" values are read only for the indicators a form asks them for (the year to date of the
+    # others is the figures layer's own): building a cumulative Figure for every indicator because one form
+    # asks for one doubled the Figures built (most of warnings_for's time; bench/RESULTS.md).
     asked = DataSetIndicator.objects.filter(kind=ValueKind.CUMULATIVE)
     if codes is not None:
         asked = asked.filter(indicator__code__in=codes)
-    kinds = [ValueKind.ACTUAL, ValueKind.CUMULATIVE] if asked.exists() else [ValueKind.ACTUAL]
-    sets = get_figures_for_periods(
-        units,
-        projection_periods(period, years_back),
-        codes,
-        kinds=kinds,
-    )
+    cumulative_codes = sorted(set(asked.values_list("indicator__code", flat=True)))
+    periods = projection_periods(period, years_back)
+    sets = get_figures_for_periods(units, periods, codes, kinds=[ValueKind.ACTUAL])
+    if cumulative_codes:
+        extra = get_figures_for_periods(units, periods, cumulative_codes, kinds=[ValueKind.CUMULATIVE])
+        sets = [
+            FigureSet(s.period, s.org_units, s.indicators, {**s.figures, **e.figures})
+            for s, e in zip(sets, extra, strict=True)
+        ]
     result = []
     for indicator in sets[0].indicators.values():
         for n, member in enumerate(units):
