@@ -233,7 +233,7 @@ def read_archive(
         return reading
     proposals = propose_values(text, report_type=report_type, org_unit=org_unit, period=period)
     placed = {(p.mention.start, p.mention.end) for p in proposals}
-    allowed = {u.code for u in _units_in_scope(user, org_unit)}
+    allowed = set(OrgUnit.objects.filter(path__startswith=org_unit.path).values_list("code", flat=True))
     for proposal in proposals:
         if proposal.org_unit not in allowed:
             placed.discard((proposal.mention.start, proposal.mention.end))
@@ -261,11 +261,6 @@ def read_archive(
 
 def _as_written(text: str, mention: Mention) -> str:
     return " ".join(text[mention.start : max(mention.end, mention.unit_end)].split())
-
-
-def _units_in_scope(user: MaybeUser, org_unit: OrgUnit) -> Iterable[OrgUnit]:
-    """``org_unit`` and the units below it."""
-    return OrgUnit.objects.filter(path__startswith=org_unit.path)
 
 
 # ------------------------------------------------------------------------------------------ importing

@@ -102,6 +102,7 @@ def test_pasted_html_is_reduced_to_text_and_the_values_proposed(pages):
     assert pages["html"].status_code == 200
     assert "alert" not in page and "<script>alert" not in page
     assert 'value="HS_VU — ' in page and "Phạm pháp hình sự xảy ra" in page
+    assert "Văn bản đã đọc" in page  # the text is kept, as text
 
 
 def test_a_200000_character_paste_is_read(pages):
