@@ -8,7 +8,9 @@ class AssignmentsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: Django imports apps.py before the models of the apps are loaded,
         # and these modules import models. The registry (reports.providers) keeps reports from importing us.
+        from baocao.assignments import explanations
         from baocao.assignments.review import report_provider
         from baocao.reports.providers import register
 
         register("ra_soat", report_provider)
+        register("giai_trinh", explanations.report_provider)

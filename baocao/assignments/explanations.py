@@ -144,3 +144,30 @@ def answers_for(indicator: Indicator | str, unit: OrgUnit | str, period: Period 
         evidence = list(request.task.progress.all())
         result.append(Answer(request, done[-1] if done else None, evidence))
     return result
+
+
+def report_provider(org_unit: OrgUnit | None, period: Period) -> list[dict[str, str]]:
+    """``giai_trinh`` for report templates and the explanations block (part II, difficulties): the
+    answered requests of the period for the unit's subtree, one dict per answer (unit, indicator, text),
+    in the tree's order. Without a unit (a template checked before saving) a sample of the same shape."""
+    if org_unit is None:
+        return [{"don_vi": "Phòng Kinh tế", "chi_tieu": "Thu ngân sách", "noi_dung": "Nội dung giải trình."}]
+    subtree = OrgUnit.objects.subtree([org_unit])
+    requests = (
+        ExplanationRequest.objects.filter(period=period.id, org_unit__in=subtree)
+        .select_related("indicator", "org_unit", "task__lead_unit")
+        .prefetch_related("task__completions")
+        .order_by("task__lead_unit__sort_order", "indicator__sort_order", "pk")
+    )
+    result = []
+    for request in requests:
+        done = [c for c in request.task.completions.all() if not c.is_returned and c.note]
+        if done:
+            result.append(
+                {
+                    "don_vi": request.task.lead_unit.name,
+                    "chi_tieu": request.indicator.name,
+                    "noi_dung": done[-1].note,
+                }
+            )
+    return result

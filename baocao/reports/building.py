@@ -176,6 +176,13 @@ class _Builder:
                 return [chart_item(block.source, self.org_unit, self.period, self.deadline)]
             except ChartError as exc:
                 raise ReportError(f"{where}: {exc}") from None
+        if block.kind == BlockKind.EXPLANATIONS:  # the units' answers (assignments.explanations provider)
+            return [
+                Paragraph(
+                    (Run(f"{x['don_vi']} (chỉ tiêu {x['chi_tieu']}): ", italic=True), Run(x["noi_dung"]))
+                )
+                for x in self.context.get("giai_trinh", [])
+            ]
         output = self.render(block.source, where, options)
         if block.kind == BlockKind.TABLE:
             try:

@@ -12,8 +12,13 @@ from django.urls import reverse
 from baocao.assignments.explanations import answers_for, request_explanation
 from baocao.assignments.services import report_completion, return_completion
 from baocao.assignments.status import Status, task_items
+from baocao.core.periods import Period
+from baocao.indicators.models import Indicator
 from baocao.notifications.models import Notification
 from baocao.orgunits.models import OrgUnitSuccession
+from baocao.reports.building import build_document
+from baocao.reports.document import Paragraph
+from baocao.reports.models import BlockKind, ReportBlock, ReportSection, ReportType
 from baocao.testing.factories import make_unit, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("june")]
@@ -111,3 +116,22 @@ def test_only_those_who_assign_may_ask_and_a_past_deadline_is_refused(world, peo
             deadline=DAY - datetime.timedelta(days=1),
         )
     assert "Hạn giải trình (15/6/2020) đã qua" in caught.value.message_dict["deadline"][0]
+
+
+def test_answers_feed_part_ii_of_the_report_through_the_explanations_block(demo):
+    report_type = ReportType.objects.get(code="KTXH_THANG")
+    section = ReportSection.objects.get(report_type=report_type, key="han-che")
+    ReportBlock.objects.create(section=section, kind=BlockKind.EXPLANATIONS, source="", sort_order=999)
+    city = report_type.org_unit
+    member = city.children.order_by("sort_order", "code").first()
+    office = make_user("vp.thu", "office", city)
+    clerk = make_user("dv.thu", "unit_staff", member)
+    revenue = Indicator.objects.order_by("sort_order", "code").first()
+    made = request_explanation(office, indicator=revenue, unit=member, period="202006", deadline=DAY)
+    report_completion(clerk, made.task, completed_on=DAY, note="Nguồn thu tiền sử dụng đất chưa phát sinh.")
+
+    built = build_document(report_type, city, Period.month(2020, 6))
+
+    texts = [item.text for item in built.document.body if isinstance(item, Paragraph)]
+    assert f"{member.name} (chỉ tiêu {revenue.name}): Nguồn thu tiền sử dụng đất chưa phát sinh." in texts
+    assert built.document.failed_blocks == ()
