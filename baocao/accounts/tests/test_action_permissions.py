@@ -374,6 +374,10 @@ READS = {
     "analytics.cards.dump_directions",
     "assignments.excel.review_xlsx",
     "assignments.excel.template_xlsx",
+    # the leader's monthly briefing: read through warnings_for / units_for of the user, files built from it
+    "briefing.services.briefing_document",
+    "briefing.services.build_briefing",
+    "briefing.services.instruction_letter",
     "collection.entry.change_text",
     "collection.entry.form_fields",
     "collection.entry.form_label",
