@@ -135,3 +135,24 @@ def test_answers_feed_part_ii_of_the_report_through_the_explanations_block(demo)
     texts = [item.text for item in built.document.body if isinstance(item, Paragraph)]
     assert f"{member.name} (chỉ tiêu {revenue.name}): Nguồn thu tiền sử dụng đất chưa phát sinh." in texts
     assert built.document.failed_blocks == ()
+
+
+def test_the_request_page_sends_names_a_bad_deadline_and_is_closed_to_the_unit(client, world, people):
+    world.indicator("THU_NS", world.money)
+    url = reverse("assignments:explain")
+    item = {"indicator": "THU_NS", "unit": "CITY_TAX", "period": "202006"}
+
+    client.force_login(people["tax"])  # the unit itself may not ask itself
+    assert client.get(url, item).status_code == 404
+
+    client.force_login(people["office"])
+    refused = client.post(url, {**item, "deadline": "2020-06-01", "question": "Vì sao?"})
+    assert refused.status_code == 400
+    assert "Hạn giải trình (1/6/2020) đã qua" in refused.content.decode()
+
+    sent = client.post(url, {**item, "deadline": "2020-06-25", "question": "Vì sao?"}, follow=True)
+    page = sent.content.decode()
+    assert "Đã gửi yêu cầu giải trình đến Chi cục Thuế." in page
+    assert (
+        "indicator=THU_NS&amp;unit=CITY_TAX&amp;period=202006&amp;kind=actual" in page
+    )  # the item's passport
