@@ -250,8 +250,9 @@ BAOCAO_PERIODIC_INTERVAL = envint("BAOCAO_PERIODIC_INTERVAL", "600")
 BAOCAO_PERIODIC_IN_THREAD = envbool("BAOCAO_PERIODIC_IN_THREAD", "False" if BAOCAO_PRODUCTION else "True")
 
 # E-mail of the notices (baocao.notifications): outside production a file per message in var/mail (nothing
-# leaves the machine); production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST,
-# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL.
+# leaves the machine); production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL and
+# DEFAULT_FROM_EMAIL.
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
