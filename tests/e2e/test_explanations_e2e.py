@@ -67,3 +67,21 @@ def test_leader_asks_the_unit_answers_and_the_answer_shows_on_the_item(
         f"{live_server.url}/tong-hop/ho-chieu/?indicator={indicator_code}&unit={unit_code}&period={made.period}"
     )
     expect(page.locator("#pp-explain").locator("..")).to_contain_text(ANSWER)
+
+
+def test_leader_opens_the_briefing_follows_an_item_to_its_passport_and_gets_the_letter(
+    transactional_db, page, live_server, login, settings
+):
+    settings.BAOCAO_TODAY = "2020-06-16"
+    load_demo()
+    login("lanhdao")
+    page.goto(f"{live_server.url}/tom-tat/")
+    expect(page.get_by_role("heading", name="Tóm tắt cho lãnh đạo")).to_be_visible()
+    with page.expect_download() as letter:
+        page.get_by_role("link", name="Dự thảo công văn chỉ đạo (Word)").click()
+    assert letter.value.suggested_filename.startswith("cong-van-chi-dao-")
+    at_risk = page.locator("#briefing-at-risk")
+    first = at_risk.get_by_role("link").first
+    expect(first).to_be_visible()
+    first.click()
+    expect(page.get_by_role("heading", name="Hộ chiếu số liệu")).to_be_visible()
