@@ -94,6 +94,7 @@ class Unplaced:
     number: str  # as written, with its unit word
     value: Decimal  # in the unit written
     sentence: str
+    unit_word: str = ""  # "triệu đồng", "vụ", ...: a money amount is converted to the indicator's unit
 
     @property
     def number_value(self) -> str:
@@ -325,26 +326,29 @@ def rows_from_review(form: Mapping[str, str], org_unit: OrgUnit) -> list[dict[st
     ``value_N``, ``sentence_N``; unplaced numbers as ``u_indicator_N``, ``u_value_N``, ``u_sentence_N``
     when an indicator was picked for them). The indicator is the picker's text up to its first " — ";
     the unit is the indicator's responsible unit (``org_unit`` when none)."""
-    picked: list[tuple[int, str, str, str, str]] = []
+    picked: list[tuple[int, str, str, str, str, str]] = []
     line = 0
     for prefix, kept in (("", True), ("u_", False)):
-        count = min(int(form.get(f"{prefix}count", "0") or 0), MAX_ROWS)
+        count_text = str(form.get(f"{prefix}count", "0") or "0")
+        count = min(int(count_text), MAX_ROWS) if count_text.isdigit() else 0
         for i in range(1, count + 1):
             code = str(form.get(f"{prefix}indicator_{i}", "")).split(" — ", 1)[0].strip()
             if (kept and not form.get(f"keep_{i}")) or not code:
                 continue
             line += 1
-            kind = str(form.get(f"{prefix}kind_{i}", "actual"))
             picked.append(
                 (
                     line,
                     code,
-                    kind,
+                    str(form.get(f"{prefix}kind_{i}", "actual")),
                     str(form.get(f"{prefix}value_{i}", "")),
-                    form.get(f"{prefix}sentence_{i}", ""),
+                    str(form.get(f"{prefix}sentence_{i}", "")),
+                    "" if kept else str(form.get(f"u_unit_{i}", "")),
                 )
             )
-    codes = {code for _, code, *_ in picked}
+    codes = {p[1] for p in picked}
+    units = dict(Indicator.objects.filter(code__in=codes).values_list("code", "unit__name"))
+    picked = [(n, c, k, _converted(v, w, units.get(c, "")), t, w) for n, c, k, v, t, w in picked]
     responsible = {
         i.code: (i.responsible_unit.code if i.responsible_unit else org_unit.code)
         for i in Indicator.objects.filter(code__in=codes).select_related("responsible_unit")
@@ -358,5 +362,20 @@ def rows_from_review(form: Mapping[str, str], org_unit: OrgUnit) -> list[dict[st
             "value": value,
             "sentence": sentence,
         }
-        for line, code, kind, value, sentence in picked
+        for line, code, kind, value, sentence, _ in picked
     ]
+
+
+MONEY_UNITS = ("đồng", "nghìn đồng", "triệu đồng", "tỷ đồng")
+
+
+def _converted(value: str, written_unit: str, indicator_unit: str) -> str:
+    """An unplaced amount written in one money unit, in the indicator's (1,5 tỷ đồng → 1.500 triệu
+    đồng); anything else as typed (the write path reports a value it cannot read, naming the row)."""
+    if written_unit == indicator_unit or written_unit not in MONEY_UNITS or indicator_unit not in MONEY_UNITS:
+        return value
+    try:
+        amount = numbers.parse_number(value)
+    except ValueError:
+        return value
+    return numbers.format_number(numbers.convert_scale(amount, written_unit, indicator_unit))

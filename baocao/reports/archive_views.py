@@ -129,6 +129,10 @@ def archive_page(request: HttpRequest) -> HttpResponse:
                 )
             return render(request, "reports/archive_page.html", context)
         rows = archive.rows_from_review(post, report_type.org_unit)
+        if not rows:
+            context["errors"].append("Không còn dòng nào để nhập: hãy giữ ít nhất một dòng có chỉ tiêu.")
+            context["step"] = "paste"
+            return render(request, "reports/archive_page.html", context, status=400)
         dry_run = step != "nhap"
         result = archive.import_archive(
             request.user, rows, org_unit=report_type.org_unit, period=period, dry_run=dry_run

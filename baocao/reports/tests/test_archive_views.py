@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from baocao.collection.models import ChangeSource, DataValue, Submission, ValueChange
-from baocao.reports.archive import MAX_TEXT_CHARS
+from baocao.reports.archive import MAX_TEXT_CHARS, rows_from_review
 from baocao.reports.models import ReportType
 from baocao.reports.tests.test_recognizer import police_paragraph
 from baocao.testing.factories import computed_from_demo
@@ -82,6 +82,11 @@ def pages(django_db_setup, django_db_blocker):
                 "source", "source_note"
             )
         )
+        out["junk"] = post(office, report_type, step="chay-thu", count="<b>nhiều</b>", u_count="-1")
+        out["converted"] = rows_from_review(
+            {"u_count": "1", "u_indicator_1": "THU_NSNN — Thu", "u_value_1": "1,5", "u_unit_1": "tỷ đồng"},
+            report_type.org_unit,
+        )
         out["clerk_post"] = post(clerk, report_type, step="nhap", **row)
         return out
 
@@ -139,3 +144,12 @@ def test_dry_run_then_import_with_the_sentence(pages):
     assert 'value="nhap"' in body(pages["dry"]) and "Công an thành phố" in body(pages["dry"])
     assert "Đã ghi 1 dòng: 1 số liệu mới" in body(pages["done"])
     assert pages["changes"] == [(ChangeSource.ARCHIVE, "Phạm pháp hình sự xảy ra 04 vụ.")]
+
+
+def test_an_unplaced_amount_bound_to_an_indicator_is_converted_to_its_unit(pages):
+    (row,) = pages["converted"]
+    assert (row["indicator"], row["value"]) == ("THU_NSNN", "1.500")  # kept in triệu đồng
+
+
+def test_a_forged_review_form_is_not_a_server_error(pages):
+    assert pages["junk"].status_code == 400 and "Không còn dòng nào để nhập" in body(pages["junk"])
