@@ -227,6 +227,16 @@ def evaluate(
     )
 
 
+def _concerns(sets: Sequence[FigureSet], code: str, unit_code: str) -> bool:
+    """Whether an indicator is the unit's business: its subtree reported it in one of the periods looked
+    at, or it has a year plan. Others (the budget for the police) would only say "chưa có số liệu"."""
+    for figure_set in sets:
+        figure = figure_set.figures.get((code, unit_code, ValueKind.ACTUAL))
+        if figure is not None and figure.value is not None:
+            return True
+    return _year_plan(sets[0], code, unit_code) is not None
+
+
 def _scoped_unit(user: MaybeUser, unit: OrgUnit | str) -> OrgUnit:
     visible = units_for(user, Action.VIEW)
     code = unit.code if isinstance(unit, OrgUnit) else unit
@@ -273,6 +283,8 @@ def warnings_for(
     result = []
     for indicator in sets[0].indicators.values():
         for n, member in enumerate(units):
+            if not _concerns(sets, indicator.code, member.code):
+                continue
             found = evaluate(sets, indicator, member, is_subtree=n == 0)
             if found is not None:
                 result.append(found)
