@@ -28,7 +28,7 @@ from baocao.core.periods import Period
 from baocao.orgunits.models import OrgUnit
 from baocao.quality.evaluator import Violation
 from baocao.quality.services import run_period
-from baocao.reports.document import Heading, Paragraph, ReportDocument, Run, Table
+from baocao.reports.document import Heading, Paragraph, ReportDocument, Run
 
 __all__ = ["Briefing", "Line", "briefing_document", "build_briefing", "instruction_letter"]
 
@@ -41,6 +41,11 @@ class Line:
     text: str
     url: str
     status: str = ""
+    short: str = ""  # the printed note's wording, when shorter than the page's
+
+    @property
+    def printed(self) -> str:
+        return self.short or self.text
 
 
 @dataclass
@@ -69,7 +74,8 @@ class Briefing:
 
 def _warning_line(w: Warning) -> Line:
     url = passport_url(w.indicator.code, w.unit.code, w.period.id, ValueKind.ACTUAL.value)
-    return Line(w.unit, f"{w.indicator.name}: {w.explanation}", url, w.status.label)
+    short = f"{w.indicator.name} ({w.status.label})"
+    return Line(w.unit, f"{w.indicator.name}: {w.explanation}", url, w.status.label, short)
 
 
 def _flag_line(v: Violation) -> Line:
@@ -131,13 +137,23 @@ def _p(text: str, bold: bool = False) -> Paragraph:
     return Paragraph((Run(text, bold=bold),))
 
 
-def _table(lines: list[Line]) -> Table:
-    return Table(("Đơn vị", "Nội dung", "Tình trạng"), tuple((x.unit.name, x.text, x.status) for x in lines))
+def _grouped(lines: list[Line]) -> list[Paragraph]:
+    """One paragraph per unit ("Unit: item; item."): a table's rows and padding took three pages for the
+    demo month, these lines take one."""
+    by_unit: dict[int, list[Line]] = {}
+    for line in lines:
+        by_unit.setdefault(line.unit.pk, []).append(line)
+    return [
+        Paragraph(
+            (Run(f"- {group[0].unit.name}: ", bold=True), Run("; ".join(x.printed for x in group) + "."))
+        )
+        for group in by_unit.values()
+    ]
 
 
 def briefing_document(b: Briefing) -> ReportDocument:
-    """The briefing as a one-page note (the PDF): four short tables."""
-    body: list[Heading | Paragraph | Table] = []
+    """The briefing as a one-page note (the PDF): four headings, one paragraph per unit under each."""
+    body: list[Heading | Paragraph] = []
     for number, title, lines in (
         ("1.", "Chỉ tiêu không đạt, có nguy cơ không đạt", b.at_risk),
         ("2.", "Số liệu bất thường", b.anomalies),
@@ -145,7 +161,13 @@ def briefing_document(b: Briefing) -> ReportDocument:
         ("4.", "Biểu mẫu chưa gửi", b.missing),
     ):
         body.append(Heading(2, number, f"{title} ({len(lines)})"))
-        body.append(_table(lines) if lines else _p("Không có."))
+        if not lines:
+            body.append(_p("Không có."))
+        elif lines is b.missing:  # one line: the units, not a paragraph each
+            names = list(dict.fromkeys(x.unit.name for x in lines))
+            body.append(_p(f"Các đơn vị chưa gửi: {', '.join(names)}."))
+        else:
+            body.extend(_grouped(lines))
     body.append(_p("./."))
     return ReportDocument(
         issuer=_header(b.unit),
@@ -164,7 +186,7 @@ def briefing_document(b: Briefing) -> ReportDocument:
 def instruction_letter(b: Briefing) -> ReportDocument:
     """A draft công văn chỉ đạo (Decree 30/2020 layout) to the units concerned: for each, what to do about
     its items, with the deadline the office fills in. A draft: the number and the day stay blank."""
-    body: list[Heading | Paragraph | Table] = [
+    body: list[Heading | Paragraph] = [
         _p(
             f"Qua theo dõi tình hình thực hiện các chỉ tiêu, nhiệm vụ {b.period.label}, Ủy ban nhân dân "
             f"{b.unit.name.removeprefix('UBND ')} yêu cầu các cơ quan, đơn vị sau tập trung thực hiện:"

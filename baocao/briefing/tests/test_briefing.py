@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pikepdf
 import pytest
+from django.contrib.auth.models import User
 from django.test import override_settings
 from django.urls import reverse
 from docx import Document
@@ -15,6 +16,7 @@ from docx import Document
 from baocao.assignments.services import create_task
 from baocao.briefing.services import briefing_document, build_briefing
 from baocao.core.periods import Period
+from baocao.orgunits.models import OrgUnit
 from baocao.reports.docx import render_docx
 from baocao.reports.pdf import convert_to_pdf, find_soffice
 from baocao.testing.factories import make_user
@@ -83,3 +85,16 @@ def test_briefing_pdf_is_one_page(world, city):
         render_docx(briefing_document(build_briefing(leader, world.city, Period.parse("202006"))))
     )
     assert len(pikepdf.open(io.BytesIO(pdf)).pages) == 1
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
+def test_the_demo_months_briefing_pdf_is_one_page(demo):
+    with override_settings(BAOCAO_TODAY="2020-06-16"):
+        briefing = build_briefing(User.objects.get(username="lanhdao"), demo_city(), Period.parse("202006"))
+        assert briefing.at_risk and briefing.overdue and briefing.missing  # something to print
+        pdf = convert_to_pdf(render_docx(briefing_document(briefing)))
+    assert len(pikepdf.open(io.BytesIO(pdf)).pages) == 1
+
+
+def demo_city() -> OrgUnit:
+    return OrgUnit.objects.get(code="TPLS")
