@@ -179,6 +179,15 @@ def test_entry_page_on_a_phone(transactional_db, page: Page, live_server, login)
     box = value.bounding_box()
     assert box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # A refused value: its reason is in a column off screen, so the status line says it, in view.
+    value.fill("-3")
+    value.press("Enter")
+    status = page.locator("#grid-status")
+    expect(status).to_contain_text("không nhận số âm")
+    row_name = page.locator("table.grid tbody th.name").first.inner_text().strip()
+    expect(status).to_contain_text(row_name)
+    box = status.bounding_box()
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844
     page.goto(f"{live_server.url}/so-lieu/nhap/?period=202006")  # the forms list too
     expect(page.get_by_role("link", name="Mở biểu nhập")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

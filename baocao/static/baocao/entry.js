@@ -34,8 +34,13 @@
     span.title = text || "";
     span.className = ok ? "field-ok" : "field-error";
     const input = $(key);
-    if (!ok && text) input.setAttribute("aria-invalid", "true");
-    else input.removeAttribute("aria-invalid");
+    if (!ok && text) {
+      input.setAttribute("aria-invalid", "true");
+      // The message column may be scrolled out of sight (a phone): the status line, kept at the bottom of
+      // the screen, says it too, with the indicator's name.
+      const name = input.closest("tr")?.querySelector("th.name");
+      say(name ? `${name.textContent.trim()}: ${text}` : text, true);
+    } else input.removeAttribute("aria-invalid");
   }
 
   function isDirty(key) {
