@@ -15,7 +15,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("assignments/_explanation_cell.html", takes_context=True)
-def explanation_cell(context: dict[str, Any], indicator: Any, unit: Any, period: Any) -> dict[str, Any]:
+def explanation_cell(
+    context: dict[str, Any], indicator: Any, unit: Any, period: Any, empty: str = ""
+) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     period_id = getattr(period, "id", period)
@@ -31,4 +33,5 @@ def explanation_cell(context: dict[str, Any], indicator: Any, unit: Any, period:
         "ask_url": ask_url,
         "indicator": indicator,
         "unit": unit,
+        "empty": empty,
     }
