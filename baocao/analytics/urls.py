@@ -10,7 +10,6 @@ urlpatterns = [
     path("tong-quan/chi-tieu/", views.dashboard_indicator, name="dashboard_indicator"),
     path("tong-quan/bieu-do/", views.dashboard_charts, name="dashboard_charts"),
     path("ho-chieu/", views.passport_page, name="passport"),  # a figure's passport
-    path("ho-chieu/", views.passport_page, name="passport"),  # a figure's passport
     path("kham-pha/", explorer_views.explorer_page, name="explorer"),
     path("kham-pha/tai.<str:fmt>", explorer_views.explorer_export, name="explorer_export"),
     path("canh-bao/", warnings_views.warnings_page, name="warnings"),
