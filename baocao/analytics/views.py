@@ -11,14 +11,14 @@ from baocao.accounts.permissions import Action, units_for
 from baocao.analytics.cards import cards_for
 from baocao.analytics.dashboard import Card, build_cards, submission_picture, unit_table
 from baocao.analytics.figures import Figure, get_figures
+from baocao.analytics.page_scope import period_from_request, unit_from_request
 from baocao.analytics.passport import PassportNotFound, build_passport, frozen_figure
 from baocao.analytics.series import SeriesError, get_series
 from baocao.assignments.review import review as task_review
 from baocao.assignments.status import Status as TaskStatus
 from baocao.collection.models import DataValue, ValueKind
-from baocao.collection.services import latest_month, latest_month_for
-from baocao.core import clock
-from baocao.core.periods import Period, PeriodError, PeriodType
+from baocao.collection.services import latest_month_for
+from baocao.core.periods import Period, PeriodError
 from baocao.indicators.models import Indicator, Sector
 from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
 from baocao.quality.services import indicator_checks
@@ -76,49 +76,6 @@ class _BadInput(Exception):
     """A period, indicator or kind in the URL the page cannot show: a Vietnamese message and a 400."""
 
 
-def _period_of(request: HttpRequest, unit: OrgUnit | None) -> tuple[Period, str]:
-    """The period asked for (``?period=``), else the latest month with values of the unit's key figures in
-    its subtree (the month a leader reports on: the old city opens on its last month of budget, permits and
-    crimes, not on a month only its former wards' illustrative figures reach), else with any values in the
-    subtree (a unit that ended in 2025 opens on its last month, not on the newest wards' month), else of
-    any values; an invalid one is reported and the default shown."""
-    text = request.GET.get("period", "").strip()
-    if text:
-        try:
-            return Period.parse(text), ""
-        except PeriodError as exc:
-            error = str(exc)
-    latest = None
-    if unit is not None:
-        subtree = OrgUnit.objects.subtree([unit])
-        key_indicators = {card.indicator_id for card in cards_for(unit, PeriodType.MONTH)}
-        latest = (latest_month(subtree, key_indicators) if key_indicators else None) or latest_month(subtree)
-    default = latest or latest_month() or Period.containing(PeriodType.MONTH, clock.today())
-    if not text:
-        return default, ""
-    return default, f"Kỳ “{text[:20]}” không hợp lệ: {error} Trang hiển thị {default.label}."
-
-
-def _unit_of(request: HttpRequest, visible: OrgUnitQuerySet) -> OrgUnit | None:
-    """The unit asked for (``?unit=``): 404 when it does not exist or the user may not see it (the same
-    answer, so a code outside one's scope reveals nothing); else the administrative unit whose agencies
-    reported most recently, else the top of the user's scope."""
-    code = request.GET.get("unit", "").strip()
-    if code:
-        unit = visible.filter(code=code).first()
-        if unit is None:
-            raise Http404(f"Không có đơn vị mã “{code[:50]}” hoặc bạn không được xem số liệu của đơn vị này.")
-        return unit
-    month = Period.containing(PeriodType.MONTH, clock.today()).id  # none after today's (the demo: 2020)
-    reporting = (
-        DataValue.objects.filter(period__lte=month)
-        .order_by("-period")
-        .values_list("org_unit__parent__code", flat=True)
-        .first()
-    )
-    return visible.filter(code=reporting).first() or visible.order_by("path").first()
-
-
 def _overdue_tasks(units: OrgUnitQuerySet, period: Period) -> list[tuple[OrgUnit, int]]:
     """Per lead unit, the tasks open past their deadline at the period's cut-off (assignments' review)."""
     result = task_review(units, period)
@@ -146,8 +103,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for a period, read live from the figures layer; the trend charts come from `dashboard_charts`, fetched
     by the page (dashboard.js), so the cards do not wait for 24 months of series."""
     visible = units_for(request.user, Action.VIEW)
-    unit = _unit_of(request, visible)
-    period, error = _period_of(request, unit)
+    unit = unit_from_request(request, visible)
+    period, error = period_from_request(request, unit)
     context: dict[str, Any] = {"period": period, "error": error, "unit": unit}
     if unit is None:
         context["error"] = error or "Bạn chưa được giao đơn vị nào để xem số liệu."
@@ -178,8 +135,8 @@ def dashboard_charts(request: HttpRequest) -> JsonResponse:
     24 months, last year's months, the plan lines. The same scope as the page (404 outside); a bad period
     is a Vietnamese message with a 400."""
     visible = units_for(request.user, Action.VIEW)
-    unit = _unit_of(request, visible)
-    period, error = _period_of(request, unit)
+    unit = unit_from_request(request, visible)
+    period, error = period_from_request(request, unit)
     if error:
         return JsonResponse({"charts": [], "error": error}, status=400)
     if unit is None:
@@ -200,8 +157,8 @@ def dashboard_indicator(request: HttpRequest) -> HttpResponse:
     """A card's drill-down: the indicator for the unit and each unit under it, this period against the
     previous one and last year, each stored value linked to its history."""
     visible = units_for(request.user, Action.VIEW)
-    unit = _unit_of(request, visible)
-    period, error = _period_of(request, unit)
+    unit = unit_from_request(request, visible)
+    period, error = period_from_request(request, unit)
     code = request.GET.get("indicator", "").strip()
     kind = request.GET.get("kind", "").strip() or ValueKind.ACTUAL.value
     indicator = Indicator.objects.select_related("unit").filter(code=code).first() if code else None

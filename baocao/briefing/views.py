@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from baocao.accounts.permissions import Action, units_for
-from baocao.analytics.warnings_views import _period_of, _unit_of
+from baocao.analytics.page_scope import period_from_request, unit_from_request
 from baocao.briefing.services import Briefing, briefing_document, build_briefing, instruction_letter
 from baocao.reports.docx import render_docx
 from baocao.reports.pdf import PdfError, convert_to_pdf
@@ -16,10 +16,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _briefing(request: HttpRequest) -> Briefing | None:
-    unit = _unit_of(request, units_for(request.user, Action.VIEW))
+    unit = unit_from_request(request, units_for(request.user, Action.VIEW))
     if unit is None:
         return None
-    period, _ = _period_of(request, unit)
+    period, _ = period_from_request(request, unit)
     return build_briefing(request.user, unit, period)
 
 
