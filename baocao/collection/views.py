@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from baocao.accounts.permissions import Action, can, units_for
@@ -49,8 +50,9 @@ from baocao.core.numbers import format_number
 from baocao.core.periods import Period, PeriodError, PeriodType
 from baocao.indicators.models import DataSet, Indicator
 from baocao.quality.services import entry_checks  # data quality: rule messages per field
+from baocao.reports.markup import to_editor
 from baocao.reports.models import ContributionChange, ReportSection, ReportType, SectionAssignment
-from baocao.reports.narrative import empty_sections
+from baocao.reports.narrative import empty_sections, render_context, show_chip
 
 
 def period_from_request(request: HttpRequest) -> Period:
@@ -387,7 +389,23 @@ def contribution_history(request: HttpRequest, unit: str, period: str) -> HttpRe
         (s.report_type_id, s.key): s.title
         for s in ReportSection.objects.filter(report_type__in={c.report_type_id for c in changes})
     }
-    rows = [(c, titles.get((c.report_type_id, c.section_key), c.section_key)) for c in changes]
+    # A clerk reads the history as the editor shows the text: figures as the values they print now, the
+    # marks as marks (to_editor sanitises), never the stored template code or HTML tags written out.
+    contexts = {c.report_type_id: render_context(c.report_type, period_obj) for c in changes}
+
+    def shown(source: str, report_type_id: int) -> str:
+        context = contexts[report_type_id]
+        return mark_safe(to_editor(source, lambda tag: show_chip(tag, context)))  # nh3-cleaned
+
+    rows = [
+        (
+            c,
+            titles.get((c.report_type_id, c.section_key), c.section_key),
+            shown(c.old_text, c.report_type_id) if c.old_text else "",
+            shown(c.new_text, c.report_type_id) if c.new_text else "",
+        )
+        for c in changes
+    ]
     return render(
         request,
         "collection/contribution_history.html",
