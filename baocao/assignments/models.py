@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from baocao.core.dates import short_date
 from baocao.core.models import NormalizedTextMixin
+from baocao.core.periods import Period
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {
@@ -306,3 +307,8 @@ class ExplanationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Giải trình: {self.task}"
+
+    @property
+    def period_label(self) -> str:
+        """The period as people read it ("tháng 6/2020"), never its code."""
+        return Period.parse(self.period).label
