@@ -28,7 +28,7 @@ from baocao.indicators.models import Indicator
 from baocao.notifications.services import Kind, holders, notify
 from baocao.orgunits.models import OrgUnit, OrgUnitSuccession
 
-__all__ = ["Answer", "answers_for", "request_explanation", "responsible_unit"]
+__all__ = ["Answer", "answers_for", "may_answer", "request_explanation", "responsible_unit"]
 
 DEFAULT_DAYS = 7
 
@@ -53,6 +53,12 @@ def responsible_unit(unit: OrgUnit, day: datetime.date) -> OrgUnit:
 
 
 @transaction.atomic
+def may_answer(unit: OrgUnit) -> bool:
+    """Whether someone would receive and answer a request to ``unit`` (a clerk who enters its data): a
+    request to a whole city, whose figure is its members' sum, reached nobody."""
+    return bool(holders(unit, Action.ENTER))
+
+
 def request_explanation(
     user: MaybeUser,
     *,
@@ -78,6 +84,11 @@ def request_explanation(
         errors["deadline"] = f"Hạn giải trình ({short_date(deadline)}) đã qua (hôm nay {short_date(today)})."
     if not target.is_active_on(today):
         errors["unit"] = f"Đơn vị {unit.name} không còn hoạt động và chưa có đơn vị kế thừa để giải trình."
+    elif not may_answer(target):
+        errors["unit"] = (
+            f"{target.name} không có cán bộ nhập số liệu để nhận và trả lời yêu cầu giải trình; "
+            "hãy gửi cho đơn vị thành viên phụ trách chỉ tiêu."
+        )
     if errors:
         raise ValidationError(errors)
     assert isinstance(period, Period)

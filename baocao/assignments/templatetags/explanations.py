@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from baocao.accounts.permissions import Action, can
-from baocao.assignments.explanations import answers_for, responsible_unit
+from baocao.assignments.explanations import answers_for, may_answer, responsible_unit
 from baocao.core import clock
 
 register = template.Library()
@@ -21,7 +21,8 @@ def explanation_cell(
     request = context.get("request")
     user = getattr(request, "user", None)
     period_id = getattr(period, "id", period)
-    may_ask = user is not None and can(user, Action.ASSIGN, responsible_unit(unit, clock.today()))
+    target = responsible_unit(unit, clock.today())
+    may_ask = user is not None and can(user, Action.ASSIGN, target) and may_answer(target)
     ask_url = (
         reverse("assignments:explain")
         + "?"
