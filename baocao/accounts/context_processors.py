@@ -23,6 +23,10 @@ def menu(request: HttpRequest) -> dict[str, Any]:
             "reports": allowed[Action.VIEW],
             "tasks": allowed[Action.VIEW],
             "task_summary": allowed[Action.ASSIGN],
+            "briefing": allowed[Action.ASSIGN],  # the leader's monthly briefing (/tom-tat/): leader, office
+            # The audit chain's page (/kiem-toan/) is the office's (COMPILE) and the administrator's; among
+            # the roles only the office and the administrator may RETURN, so no extra query per page.
+            "audit": allowed[Action.RETURN] or is_superuser(user),
             "quality": allowed[Action.VIEW],
             "manage": allowed[Action.MANAGE],
             "locality": allowed[Action.MANAGE] or is_superuser(user),  # the bundle page (/dia-phuong/)

@@ -55,3 +55,24 @@ def test_a_request_to_the_whole_city_is_not_offered_as_it_reaches_nobody(client,
     assert sent.status_code == 400
     assert "không có cán bộ nhập số liệu để nhận và trả lời yêu cầu giải trình" in sent.content.decode()
     assert not ExplanationRequest.objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(BAOCAO_TODAY=DAY.isoformat())
+def test_the_briefing_and_the_audit_page_are_in_the_menu_of_those_who_may_open_them(client, demo):
+    """No page linked to the leader's monthly briefing (/tom-tat/) or the audit chain's page (/kiem-toan/):
+    they were reachable only by typing their address."""
+    briefing, audit = reverse("briefing:page"), reverse("audit:verification")
+    for username, sees_briefing, sees_audit in (
+        ("lanhdao", True, False),
+        ("vanphong", True, True),
+        ("ca.canbo", False, False),
+    ):
+        client.force_login(User.objects.get(username=username))
+        home = client.get(reverse("assignments:mine")).content.decode()
+        assert (f'href="{briefing}"' in home) == sees_briefing, username
+        assert (f'href="{audit}"' in home) == sees_audit, username
+        if sees_briefing:
+            assert client.get(briefing).status_code == 200
+        if sees_audit:
+            assert client.get(audit).status_code == 200
