@@ -1,5 +1,5 @@
-"""Second review (issue 19.4): the unit reading an explanation request sees the period as a month, not the
-internal period code (the task page said "kỳ 202006")."""
+"""Explanation requests (issue 19.4): the unit reading an explanation request sees the period as a month,
+not the internal period code (the task page said "kỳ 202006")."""
 
 import datetime
 

@@ -1,5 +1,5 @@
-"""Second review (issue 14): the narrative's history page is a clerk's page too, so it reads like the editor:
-figures as the values they print, the marks as marks, never template code or HTML tags."""
+"""Narrative history (issue 14): the narrative's history page is a clerk's page too, so it reads like the
+editor: figures as the values they print, the marks as marks, never template code or HTML tags."""
 
 import pytest
 from django.urls import reverse
