@@ -1,4 +1,4 @@
-"""Second review: at 390 px the archive import (office) and the narrative history (a unit's clerk) never
+"""Phones: at 390 px the archive import (office) and the narrative history (a unit's clerk) never
 scroll sideways as a whole; the archive's text box and report-type list widened the page to 843 px."""
 
 import pytest
