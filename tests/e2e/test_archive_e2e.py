@@ -2,21 +2,14 @@
 proposed rows (drops one), runs a dry run, imports; the values carry the source "Từ báo cáo cũ"."""
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from baocao.collection.models import ChangeSource, DataValue, Submission, ValueChange
 from baocao.demo.loader import load_demo
+from baocao.testing import SEED_REPORT
 
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "baocao"
-    / "reports"
-    / "tests"
-    / "data"
-    / "bao-cao-kt-xh-thang-6-2020.md"
-)
+SEED = SEED_REPORT
 
 
 def police_paragraph() -> str:

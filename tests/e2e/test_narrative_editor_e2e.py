@@ -6,7 +6,6 @@ No CSP violation on the way (Quill and the page's script are static files)."""
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
@@ -20,9 +19,10 @@ from baocao.reports.markup import parse_runs
 from baocao.reports.models import Contribution, ReportSection, ReportType, SectionAssignment
 from baocao.reports.narrative import render_context, show_chip
 from baocao.reports.runs import get_or_create_run, run_document
+from baocao.testing import SEED_REPORT
 from tests.e2e.test_axe_e2e import serious_violations
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "bao-cao-kt-xh-thang-6-2020.md"
+SEED = SEED_REPORT
 PAGE = "/so-lieu/noi-dung/TPLS_CA/202006/"
 WATCH_VIOLATIONS = """
 window.__cspViolations = [];

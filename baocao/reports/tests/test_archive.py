@@ -1,15 +1,13 @@
 """Archive import (issue 14, point 5): the seed's own text read back into an empty June 2020.
 
-The seed is read at test time (../shared/seed, the file the demo was built from; the copy in tests/data
-when the shared folder is absent). No figure of the seed is typed here: the truth the office reviews
+The seed is read at test time (its copy in the repository, baocao.testing.SEED_REPORT).
+No figure of the seed is typed here: the truth the office reviews
 against is the demo's June 2020 values, read before they are deleted.
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
@@ -22,11 +20,11 @@ from baocao.reports.building import build_document
 from baocao.reports.document import Table
 from baocao.reports.models import ReportType
 from baocao.reports.tests.test_seed_report import normalise, sentences
+from baocao.testing import SEED_REPORT
 from baocao.testing.factories import computed_from_demo
 
 JUNE = Period.month(2020, 6)
-SHARED_SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "bao-cao-kt-xh-thang-6-2020.md"
-SEED = SHARED_SEED if SHARED_SEED.exists() else Path(__file__).parent / "data" / SHARED_SEED.name
+SEED = SEED_REPORT
 
 
 def report_text() -> str:

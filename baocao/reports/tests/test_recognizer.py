@@ -6,7 +6,6 @@ written here."""
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,9 +17,10 @@ from baocao.core import numbers
 from baocao.core.periods import Period
 from baocao.reports.recognizer import propose_values, recognise
 from baocao.reports.rendering import render_block, report_context
+from baocao.testing import SEED_REPORT
 from baocao.testing.factories import computed_from_demo
 
-SEED = Path(__file__).parent / "data" / "bao-cao-kt-xh-thang-6-2020.md"
+SEED = SEED_REPORT
 JUNE = Period.parse("202006")
 
 

@@ -10,7 +10,6 @@ import datetime
 import re
 import unicodedata
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -25,9 +24,10 @@ from baocao.demo.loader import DATA_DIR
 from baocao.reports.building import build_document
 from baocao.reports.document import Heading, Paragraph, Table
 from baocao.reports.models import ReportRun, ReportType
+from baocao.testing import SEED_REPORT
 from baocao.testing.factories import computed_from_demo
 
-SEED = Path(__file__).parent / "data" / "bao-cao-kt-xh-thang-6-2020.md"
+SEED = SEED_REPORT
 JUNE = Period.month(2020, 6)
 
 # The seed's own slips, corrected in the generated report (the issue allows it).
