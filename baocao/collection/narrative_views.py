@@ -227,6 +227,9 @@ def recognise_numbers(request: HttpRequest, unit: str, period: str) -> JsonRespo
     mismatched or unknown, with the offsets in ``text``; and the section's preview with ``html`` as the
     unit's draft. Errors are Vietnamese JSON, never a 500."""
     unit_obj, period_obj = narrative_page(request, unit, period)
+    if request.content_type != "application/json":
+        # A form post (its body already read as a form by the CSRF check) is not what the page sends.
+        return _error("Dữ liệu gửi lên phải là JSON (Content-Type: application/json).", 415)
     try:
         body = json.loads(request.body.decode("utf-8"), parse_float=Decimal)
     except (UnicodeDecodeError, ValueError, RecursionError):

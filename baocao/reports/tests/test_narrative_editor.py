@@ -234,3 +234,11 @@ def test_numbers_in_next_period_sections_are_read_as_plans(demo):
     recogniser to match its numbers with next period's plans; part I's are this period's figures."""
     assert _about_next_period(ReportSection.objects.get(key="nv-qp-an"))
     assert not _about_next_period(ReportSection.objects.get(key="qp-an"))
+
+
+@pytest.mark.django_db
+def test_a_form_post_to_the_recognition_endpoint_is_refused_in_vietnamese(client, police):
+    """The page posts JSON; a form post (the hostile-input suite's) was a 500 (its body already read)."""
+    response = logged_in(client, "ca.canbo").post(recognise_url(), {"section": "1", "text": "07 vụ"})
+    assert response.status_code == 415
+    assert "phải là JSON" in response.json()["errors"][0]["message"]
