@@ -162,19 +162,28 @@ def blended_month_estimate(
     latest = max((y, p, w) for y, p, w in history if w > 0 and p >= 0)
     share = min(ratio.mean_share, Decimal(1))
     rest = latest[2] - latest[1]  # the rest of last year's month (its level, where the mean would lag)
-    additive = part + rest
-    value = ratio.value * share + additive * (1 - share)
-    spread = value - ratio.value
+    value, low, high = _blend(ratio.value, ratio.low, ratio.high, share, part + rest)
     return MonthEstimate(
         value=value,
-        low=min(ratio.low + spread, value),
-        high=max(ratio.high + spread, value),
+        low=low,
+        high=high,
         part=part,
         day=day,
         shares=ratio.shares,
         years=ratio.years,
         method="blended",
     )
+
+
+def _blend(
+    value: Decimal, low: Decimal, high: Decimal, share: Decimal, additive: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """The shipped blend (docs/decisions/0027): the share-based ``value`` weighted by the share already
+    reached, the rest given to ``additive`` (the part so far + last year's remainder); its range moved
+    with it and kept around the blended value."""
+    blended = value * share + additive * (1 - share)
+    spread = blended - value
+    return blended, min(low + spread, blended), max(high + spread, blended)
 
 
 def straight_line_month(part: Decimal, day: int, year: int, month: int) -> Decimal:
@@ -226,12 +235,11 @@ def blended_projection(
     latest = max((y, c, t) for y, c, t in history if t > 0 and c >= 0)
     share = min(sum(seasonal.shares, Decimal(0)) / len(seasonal.shares), Decimal(1))
     rest = latest[2] - latest[1]  # the rest of last year (its level, where the mean would lag growth)
-    value = seasonal.value * share + (ytd + rest) * (1 - share)
-    spread = value - seasonal.value
+    value, low, high = _blend(seasonal.value, seasonal.low, seasonal.high, share, ytd + rest)
     return Projection(
         value=value,
-        low=min(seasonal.low + spread, value),
-        high=max(seasonal.high + spread, value),
+        low=low,
+        high=high,
         ytd=ytd,
         month=month,
         shares=seasonal.shares,
