@@ -31,7 +31,7 @@ __all__ = [
 
 #: Qualifiers written before a rounded number, longest first.
 QUALIFIERS = ("ước đạt", "ước tính", "xấp xỉ", "chưa đến", "khoảng", "trên", "gần", "hơn", "dưới", "ước")
-#: Verbs that make a number a comparison ("tăng 03 vụ", "đạt 22,6%").
+#: Verbs that make a number a comparison ("tăng 05 vụ", "đạt 12,5%").
 VERBS = ("tăng", "giảm", "đạt", "bằng")
 #: Comparison phrases (accent-insensitive search key → what the number is compared with).
 COMPARISONS = (
@@ -207,7 +207,7 @@ def _verb(before: list[str]) -> str:
 
 
 def _comparison(masked: str, start: int, end: int, sentence_start: int, sentence_end: int) -> str:
-    """What the number is compared with: a phrase right after it ("22,6% dự toán tháng", "tăng 03 vụ so
+    """What the number is compared with: a phrase right after it ("12,5% dự toán tháng", "tăng 05 vụ so
     với tháng trước"), or "lũy kế" right before it."""
     after = re.split(r"[\d,;()]", search_key(masked[end:sentence_end][:60]), maxsplit=1)[0]
     before = search_key(masked[max(sentence_start, start - 30) : start])
