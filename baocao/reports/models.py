@@ -548,6 +548,9 @@ class PdfJob(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # How many times a worker has taken the job up (a failed attempt or a worker that died is retried up
+    # to settings.BAOCAO_PDF_MAX_ATTEMPTS; baocao.reports.jobs). The page shows it from the second on.
+    attempts = models.PositiveSmallIntegerField("số lần thử", default=0)
     created_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
