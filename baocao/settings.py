@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "baocao.core.middleware.RejectNulMiddleware",  # U+0000 anywhere in path/query/form: 400
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "baocao.core.replica.ReadYourWritesMiddleware",  # a user's saves: their next pages read the primary
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lock-out page.
@@ -159,6 +160,19 @@ else:
             "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test-{os.getpid()}-{SQLITE_PATH.name}"))},
         }
     }
+# Read scaling (baocao.core.db_router, docs/decisions/0031): a PostgreSQL streaming replica that the reports,
+# dashboards and exports read from; writes and everything else use the primary. In tests it mirrors default.
+if os.getenv("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = True  # a restarted PostgreSQL is reconnected, no application restart
+DATABASE_ROUTERS = ["baocao.core.db_router.ReplicaRouter"]
+# After a signed-in user's successful save, their opted-in pages read the primary for this many seconds.
+BAOCAO_READ_PRIMARY_AFTER_WRITE_SECONDS = envint("BAOCAO_READ_PRIMARY_AFTER_WRITE_SECONDS", "10")
+# A replica that could not be reached is left alone (reads go to the primary) for this many seconds.
+BAOCAO_REPLICA_RETRY_SECONDS = envint("BAOCAO_REPLICA_RETRY_SECONDS", "5")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -29,6 +29,7 @@ from baocao.analytics.explorer import (
     to_xlsx,
 )
 from baocao.collection.services import latest_month_for
+from baocao.core.replica import reads_from_replica
 from baocao.orgunits.models import OrgUnit
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,6 +44,7 @@ def _selection(request: HttpRequest) -> tuple[list[OrgUnit], OrgUnit | None, Que
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def explorer_page(request: HttpRequest) -> HttpResponse:
     """Choose indicators, units, periods and kind; see the pivot table and the chart."""
     error, status = "", 200
@@ -93,6 +95,7 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def explorer_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The selection's table as XLSX or CSV: the same numbers as the page."""
     if fmt not in {"xlsx", "csv"}:

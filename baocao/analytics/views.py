@@ -19,6 +19,7 @@ from baocao.assignments.status import Status as TaskStatus
 from baocao.collection.models import DataValue, ValueKind
 from baocao.collection.services import latest_month_for
 from baocao.core.periods import Period, PeriodError
+from baocao.core.replica import reads_from_replica
 from baocao.indicators.models import Indicator, Sector
 from baocao.orgunits.models import OrgUnit, OrgUnitQuerySet
 from baocao.quality.services import indicator_checks
@@ -26,6 +27,7 @@ from baocao.reports.models import ReportRun
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def figures_page(request: HttpRequest) -> HttpResponse:
     """Figures of one unit (its whole subtree) for one period, with every comparison."""
     error = ""
@@ -98,6 +100,7 @@ def _drill_url(unit: OrgUnit, period: Period, indicator: str, kind: str) -> str:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The leaders' home page: the key-figure cards, submissions and overdue tasks of a unit (its subtree)
     for a period, read live from the figures layer; the trend charts come from `dashboard_charts`, fetched
@@ -130,6 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def dashboard_charts(request: HttpRequest) -> JsonResponse:
     """The dashboard's trend charts as JSON (`Series.chart_data()` of each card that asks for one): the last
     24 months, last year's months, the plan lines. The same scope as the page (404 outside); a bad period
@@ -153,6 +157,7 @@ def dashboard_charts(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def dashboard_indicator(request: HttpRequest) -> HttpResponse:
     """A card's drill-down: the indicator for the unit and each unit under it, this period against the
     previous one and last year, each stored value linked to its history."""
@@ -200,6 +205,7 @@ def dashboard_indicator(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def passport_page(request: HttpRequest) -> HttpResponse:
     """A figure's passport (analytics.passport): what it is, how it was computed, the stored values it is
     built from and their history, the form's steps, the validation flags, and with ``?run=`` an issued

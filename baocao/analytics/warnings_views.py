@@ -13,9 +13,11 @@ from baocao.accounts.permissions import Action, units_for
 from baocao.analytics.page_scope import period_from_request, unit_from_request
 from baocao.analytics.templatetags.early_warnings import panel_context
 from baocao.analytics.warnings import Status, rank_units, warnings_for
+from baocao.core.replica import reads_from_replica
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def warnings_page(request: HttpRequest) -> HttpResponse:
     visible = units_for(request.user, Action.VIEW)
     unit = unit_from_request(request, visible)
@@ -41,6 +43,7 @@ def warnings_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def warnings_panel(request: HttpRequest) -> HttpResponse:
     """The dashboard's panel as an HTML fragment (``?unit=&period=`` as on the dashboard), fetched by
     baocao/warnings_panel.js after the page so the projections do not hold up the dashboard."""

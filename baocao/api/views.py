@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, status, viewsets
@@ -34,6 +35,7 @@ from baocao.collection.models import ChangeSource, DataValue, Submission
 from baocao.collection.types import RowOutcome
 from baocao.collection.values import read_csv, write_value, write_values
 from baocao.collection.workflow import STEPS, get_submission, transition
+from baocao.core.replica import ReplicaReadsMixin
 from baocao.indicators.models import DataSet, Indicator, Target
 from baocao.orgunits.models import OrgUnit
 from baocao.reports import runs as reports
@@ -263,11 +265,10 @@ class DataValueViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
         if indicator is None:
             raise ValidationError({"indicator": [f'không có chỉ tiêu mã "{data["indicator"]}".']})
         unit = _visible_unit(request, data["org_unit"])
-        existed = DataValue.objects.filter(
-            indicator=indicator, org_unit=unit, period=data["period"], kind=data["kind"]
-        ).exists()
+        started = timezone.now()
         value = self._save(indicator, unit, data, data["comment"])
-        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        # Created by this request when stamped since it began (no separate existence query per save).
+        code = status.HTTP_201_CREATED if value.created_at >= started else status.HTTP_200_OK
         return Response(s.DataValueSerializer(value).data, status=code)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -321,10 +322,12 @@ def _flag(request: Request, name: str) -> bool:
     return _FLAGS[text]
 
 
-class DataValueSetView(ApiMixin, APIView):
+class DataValueSetView(ReplicaReadsMixin, ApiMixin, APIView):  # the export reads from the replica
     """Bulk data values in the layout of DHIS2's dataValueSets, as JSON or CSV."""
 
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
+    # The server's request-size limit (core.limits_middleware) lets this address take up to its own limit.
+    max_request_bytes = staticmethod(max_upload_bytes)
 
     @staticmethod
     def _answer_in_json(request: Request) -> None:
@@ -575,7 +578,7 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
         responses={200: s.ReportRunSerializer, 201: s.ReportRunSerializer, **_errors(400, 403, 409)},
     ),
 )
-class ReportRunViewSet(ReadOnly, mixins.CreateModelMixin):
+class ReportRunViewSet(ReplicaReadsMixin, ReadOnly, mixins.CreateModelMixin):  # GETs: the replica
     serializer_class = s.ReportRunSerializer
 
     def get_queryset(self) -> QuerySet[ReportRun]:

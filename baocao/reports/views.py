@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from baocao.accounts.permissions import Action, can, for_user, units_for
 from baocao.core.dates import parse_date
 from baocao.core.periods import Period, PeriodError
+from baocao.core.replica import reads_from_replica
 from baocao.quality.narrative import check_run  # data quality: numbers written by hand
 from baocao.reports import docx, issuing, runs, template_files, word_frames
 from baocao.reports.editions import header_for
@@ -48,6 +49,7 @@ def _run(pk: int, request: HttpRequest) -> ReportRun:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def report_list(request: HttpRequest) -> HttpResponse:
     """Report types with their reports, newest period first, and a form to start a period's draft.
     Only the report types and reports of units the user may see are listed."""
@@ -112,6 +114,7 @@ class RunDetailsForm(forms.Form):
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as it will print (a draft from today's data, or as issued), with its actions."""
     run = _run(pk, request)
@@ -164,6 +167,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica  # reads from the replica when one is configured
 def run_docx(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(pk, request)
     try:
