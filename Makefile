@@ -10,13 +10,30 @@ HOST   ?= 127.0.0.1:8000
 # `make run` sets it; production and the test suite use the real date (docs/decisions/0020).
 DEMO_TODAY ?= 2020-06-16
 
-.PHONY: setup run test lint typecheck pytest migrate demo bench bench-setup bench-national clean
+.PHONY: setup run test lint typecheck pytest migrate demo bench bench-setup bench-national clean lock lock-upgrade
 
-$(STAMP): pyproject.toml
+# Python packages: exactly the versions and hashes of requirements.lock (one lock for every extra: run, test,
+# CI, serve and bench install the same set; docs/decisions/0032-lock-file.md). The project itself goes in
+# without its dependencies and without build isolation, so even its build backend (setuptools) is the locked
+# one; `pip check` then fails if pyproject.toml asks for something the lock lacks (run `make lock`).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Regenerate the lock after editing pyproject.toml's dependencies, keeping every other pin (`make lock`), or
+# move everything to the newest versions the ranges allow (`make lock-upgrade`; one package:
+# `make lock LOCK_ARGS="--upgrade-package django"`). Also locked: the build backend, pip and uv itself.
+LOCK_ARGS ?=
+lock lock-upgrade:
+	test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	  $(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock; }
+	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], "pip", "uv", sep="\n")' \
+	  | $(BIN)/uv pip compile pyproject.toml - --extra dev --extra bench --universal --python-version 3.11 \
+	    --generate-hashes --custom-compile-command "make lock" --output-file requirements.lock --quiet \
+	    $(if $(filter lock-upgrade,$@),--upgrade) $(LOCK_ARGS)
 
 # Front-end libraries: pinned in package.json / package-lock.json, installed from the npm registry and
 # copied into vendor/, which Django serves as static/vendor/ (no CDN: intranets are often offline).
@@ -58,8 +75,7 @@ test: lint typecheck pytest
 
 # Benchmarks (bench/RESULTS.md). The scale benchmarks need PostgreSQL: DATABASE_URL if it is set, else a
 # throw-away cluster started by bench/with_postgres.sh; gunicorn and locust come from the `bench` extra.
-bench-setup: setup
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+bench-setup: setup  # the bench extra (locust) is in requirements.lock with the others
 
 bench: bench-setup
 	$(BIN)/python bench/bench_report.py
