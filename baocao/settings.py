@@ -88,7 +88,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files in every mode (compressed, hashed names, far-future caching; docs/decisions/0029).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A body larger than BAOCAO_MAX_REQUEST_BYTES is refused (413, Vietnamese) before anything reads it.
+    "baocao.core.limits_middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,6 +204,23 @@ STATICFILES_DIRS: list[Any] = [BASE_DIR / "baocao" / "static"]
 # Front-end libraries from the npm registry (package.json), copied to vendor/ by `make setup`.
 if (BASE_DIR / "vendor").is_dir():
     STATICFILES_DIRS.append(("vendor", BASE_DIR / "vendor"))
+# WhiteNoise serves STATIC_ROOT (filled by `manage.py collectstatic`; `make run` and `make serve` run it).
+# DEBUG off: gzip-compressed copies and content-hashed names (cached for ever by browsers). DEBUG on and the
+# test suite: the files straight from the apps' folders (finders), re-read when they change, no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "baocao.core.staticstorage.StaticFilesStorage"  # WhiteNoise's, source-map comments left alone
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+# Largest request body accepted (bytes; baocao.core.limits_middleware): the largest page upload is 20 MB
+# (a locality bundle, a PDF to verify), plus the form around it. The API's bulk import has its own,
+# larger limit (BAOCAO_API_MAX_UPLOAD_BYTES), which applies on its own address instead.
+BAOCAO_MAX_REQUEST_BYTES = envint("BAOCAO_MAX_REQUEST_BYTES", str(25 * 1024 * 1024))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
 
