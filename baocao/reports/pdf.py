@@ -10,22 +10,36 @@ The issued report is archived as PDF/A-2b (``pdfa=True``: LibreOffice's export f
 issuing committee), subject and keywords (:class:`PdfMetadata`) are written into the Word file's core
 properties first, from which LibreOffice fills both the PDF's Info dictionary and its XMP packet;
 :mod:`baocao.reports.pdfa_check` checks the result (docs/decisions/0012-pdf-layout-and-pdfa.md).
+
+LibreOffice kept warm (issue 16, docs/decisions/0034-warm-libreoffice.md): when a unoserver answers at
+``settings.BAOCAO_UNOSERVER`` ("host:port"), or at the one :func:`warm_office` started for this process, the
+Word file is sent to it over XML-RPC and the PDF comes back, without LibreOffice's start-up; when none
+answers, the conversion falls back to one ``soffice`` process as above.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import time
+import xmlrpc.client
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.client import HTTPConnection
 from pathlib import Path
 
 import pikepdf
+import unoserver
+from django.conf import settings
 from docx import Document
 
 from baocao.core.text import nfc
@@ -38,8 +52,12 @@ __all__ = [
     "convert_to_pdf",
     "find_soffice",
     "layout_problems",
+    "unoserver_address",
+    "warm_office",
     "with_metadata",
 ]
+
+log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-liberation2"
 
@@ -119,9 +137,21 @@ def convert_to_pdf(
     """The PDF of a .docx, converted by LibreOffice headless.
 
     ``pdfa``: a PDF/A-2b file (for the issued report); ``metadata``: the title, author, subject and
-    keywords the PDF carries (else those of the Word file)."""
+    keywords the PDF carries (else those of the Word file). Through the warm unoserver when one answers
+    (:func:`unoserver_address`), else one LibreOffice process for this conversion."""
     if metadata is not None:
         docx = with_metadata(docx, metadata)
+    address = unoserver_address()
+    result = _convert_warm(address, docx, timeout=timeout, pdfa=pdfa) if address else None
+    if result is None:
+        result = _convert_cold(docx, timeout=timeout, pdfa=pdfa)
+    if metadata is not None and metadata.keywords:
+        result = _restore_keywords(result, metadata)
+    return result
+
+
+def _convert_cold(docx: bytes, *, timeout: float, pdfa: bool) -> bytes:
+    """One ``soffice --convert-to`` process with a fresh profile: LibreOffice's start-up paid each time."""
     soffice = find_soffice()
     if soffice is None:
         raise PdfError(f"Máy chủ chưa cài LibreOffice nên không tạo được PDF. Cài bằng: {INSTALL_HINT}")
@@ -172,10 +202,232 @@ def convert_to_pdf(
                 f"LibreOffice không chuyển được văn bản sang PDF (mã thoát {process.returncode})"
                 + (f": {detail}" if detail else ".")
             )
-        result = pdf.read_bytes()
-    if metadata is not None and metadata.keywords:
-        result = _restore_keywords(result, metadata)
-    return result
+        return pdf.read_bytes()
+
+
+# ------------------------------------------------------------------------------ LibreOffice kept warm
+# The export filter and its options as unoserver's XML-RPC ``convert`` takes them ("Name=Value" strings
+# become the filter's FilterData): the same PDF/A-2b choice as PDFA_FILTER above.
+_UNO_FILTER = "writer_pdf_Export"
+_UNO_PDFA_OPTIONS = ["SelectPdfVersion=2"]
+_warm_address: str | None = None  # set by warm_office() for this process's lifetime
+
+
+def unoserver_address() -> str | None:
+    """Where the warm LibreOffice listens ("host:port"): the unoserver :func:`warm_office` started in this
+    process, else ``settings.BAOCAO_UNOSERVER`` (a shared one, possibly on another machine), else None."""
+    return _warm_address or (getattr(settings, "BAOCAO_UNOSERVER", "") or "").strip() or None
+
+
+def _split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    try:
+        return host or "127.0.0.1", int(port)
+    except ValueError:
+        raise PdfError(
+            f"Địa chỉ unoserver “{address}” (BAOCAO_UNOSERVER) không hợp lệ; cần dạng máy:cổng, "
+            "ví dụ 127.0.0.1:2003."
+        ) from None
+
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    """xmlrpc.client's HTTP transport with a socket timeout: a stuck LibreOffice must not hang a worker."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def make_connection(self, host: object) -> HTTPConnection:
+        connection = super().make_connection(host)  # type: ignore[arg-type]
+        connection.timeout = self._timeout
+        return connection
+
+
+def _proxy(address: str, timeout: float) -> xmlrpc.client.ServerProxy:
+    host, port = _split_address(address)
+    return xmlrpc.client.ServerProxy(
+        f"http://{host}:{port}", transport=_TimeoutTransport(timeout), allow_none=True
+    )
+
+
+def _reachable(address: str) -> bool:
+    """A TCP connection opens within two seconds (a refused or unroutable address falls back at once)."""
+    try:
+        with socket.create_connection(_split_address(address), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _convert_warm(address: str, docx: bytes, *, timeout: float, pdfa: bool) -> bytes | None:
+    """The PDF made by the unoserver at ``address``; None when it does not answer (the caller falls back
+    to one LibreOffice process). A document LibreOffice refuses, or a timeout, is a :class:`PdfError`."""
+    if not _reachable(address):
+        log.warning("unoserver %s không trả lời; chuyển PDF bằng một tiến trình LibreOffice riêng.", address)
+        return None
+    try:
+        # unoserver's XML-RPC API 3: convert(inpath, indata, outpath, convert_to, filtername,
+        # filter_options, update_index, infiltername, password). The bytes go over the wire, so the server
+        # may live on another machine; update_index off as in the one-process path.
+        answer = _proxy(address, timeout).convert(
+            None,
+            xmlrpc.client.Binary(docx),
+            None,
+            "pdf",
+            _UNO_FILTER,
+            _UNO_PDFA_OPTIONS if pdfa else [],
+            False,
+            None,
+            None,
+        )
+    except TimeoutError as exc:
+        raise PdfError(
+            f"Chuyển sang PDF quá thời gian ({timeout:g} giây) ở LibreOffice thường trực ({address})."
+        ) from exc
+    except xmlrpc.client.Fault as exc:
+        if "TimeoutError" in exc.faultString:
+            raise PdfError(
+                f"Chuyển sang PDF quá thời gian ở LibreOffice thường trực ({address}); "
+                "LibreOffice đã bị dừng."
+            ) from exc
+        raise PdfError(
+            "LibreOffice không chuyển được văn bản sang PDF: " + exc.faultString.strip()[-500:]
+        ) from exc
+    except (OSError, xmlrpc.client.ProtocolError) as exc:
+        # The server went away during the conversion (LibreOffice died, the worker is stopping): this one
+        # document is still converted, by a process of its own.
+        log.warning("unoserver %s ngắt giữa chừng (%s); chuyển lại bằng một tiến trình riêng.", address, exc)
+        return None
+    data = answer.data if isinstance(answer, xmlrpc.client.Binary) else None
+    if not data:
+        raise PdfError(f"LibreOffice thường trực ({address}) không trả về tệp PDF.")
+    return bytes(data)
+
+
+# The server side runs under a Python that can ``import uno`` (Debian's python3-uno is built for
+# /usr/bin/python3; the virtualenv's Python cannot), with unoserver found in this environment's packages.
+_SERVER_CODE = "import sys; sys.path.append({site!r}); from unoserver.server import main; sys.exit(main())"
+
+
+def _uno_python() -> str | None:
+    """The Python that can ``import uno``: ``$BAOCAO_UNO_PYTHON``, else /usr/bin/python3 (Debian's
+    python3-uno); None when it is missing or lacks the uno module."""
+    python = os.environ.get("BAOCAO_UNO_PYTHON") or "/usr/bin/python3"
+    if not (Path(python).is_file() and os.access(python, os.X_OK)):
+        return None
+    check = subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=30, check=False)
+    return python if check.returncode == 0 else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to unoserver, which passes it on to LibreOffice and exits; then SIGKILL to whatever of its
+    process group is left (LibreOffice's launcher can linger after its soffice.bin has gone)."""
+    try:
+        process.terminate()
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+@contextmanager
+def warm_office(*, timeout: float = 120, start_timeout: float = 60) -> Iterator[str | None]:
+    """Keep one LibreOffice running (a unoserver on loopback) while the block runs; every
+    :func:`convert_to_pdf` of this process goes through it meanwhile. Yields its address ("127.0.0.1:port"),
+    or None when it cannot start (no LibreOffice, no Python with ``uno``): conversions then use one process
+    each, as before, and a warning says why.
+
+    For the job worker (``run_jobs``), around its whole loop::
+
+        with pdf.warm_office():
+            while True:
+                run_pending_jobs()
+                ...
+
+    ``timeout``: a conversion longer than this makes unoserver stop LibreOffice (the document's job fails
+    with a Vietnamese message; later ones fall back to one process each). The server, its LibreOffice and
+    their temporary profile are gone when the block ends, even on an exception."""
+    global _warm_address
+    soffice, python = find_soffice(), _uno_python()
+    if soffice is None or python is None:
+        log.warning(
+            "Không khởi động được LibreOffice thường trực (%s); mỗi PDF chạy một tiến trình LibreOffice.",
+            "chưa cài LibreOffice" if soffice is None else "thiếu Python có mô-đun uno (python3-uno)",
+        )
+        yield None
+        return
+    site = str(Path(unoserver.__file__).resolve().parent.parent)
+    port, uno_port = _free_port(), _free_port()
+    address = f"127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="baocao-unoserver-") as tmp:
+        logfile = Path(tmp) / "unoserver.log"
+        command = [
+            python,
+            "-c",
+            _SERVER_CODE.format(site=site),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--uno-port",
+            str(uno_port),
+            "--executable",
+            soffice,
+            "--user-installation",
+            str(Path(tmp) / "profile"),
+            "--temp-dir",
+            tmp,
+            "--conversion-timeout",
+            str(max(1, int(timeout))),
+        ]
+        with logfile.open("wb") as log_out:
+            # A session of its own, so that stopping it stops soffice.bin too; the environment (TZ among
+            # it: the PDF's dates) is this process's.
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log_out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "HOME": tmp},
+                start_new_session=True,
+            )
+        try:
+            if not _wait_ready(address, process, start_timeout):
+                tail = logfile.read_text("utf-8", "replace").strip()[-500:]
+                log.warning("unoserver không khởi động được; mỗi PDF chạy một tiến trình riêng. %s", tail)
+                yield None
+                return
+            previous, _warm_address = _warm_address, address
+            try:
+                yield address
+            finally:
+                _warm_address = previous
+        finally:
+            _stop(process)
+
+
+def _wait_ready(address: str, process: subprocess.Popen[bytes], start_timeout: float) -> bool:
+    """Poll unoserver's ``info`` until it answers (it first waits for LibreOffice to accept connections)."""
+    deadline = time.monotonic() + start_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            _proxy(address, 10).info()
+            return True
+        except (OSError, xmlrpc.client.Error):
+            time.sleep(0.2)
+    return False
 
 
 # ------------------------------------------------------------------------------------------- layout check
