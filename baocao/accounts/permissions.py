@@ -99,14 +99,24 @@ def units_for(user: MaybeUser, action: Action | str) -> OrgUnitQuerySet:
     action = Action(action)
     if _is_superuser(user):
         return OrgUnit.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active:
-        return OrgUnit.objects.none()
-    allowed = _roles_with(action)
     condition = Q(pk__in=[])
-    for role, path in _valid_roles(user):
-        if role in allowed:
-            condition |= Q(path__startswith=path)
+    for path in _paths_for(user, action):
+        condition |= Q(path__startswith=path)
     return OrgUnit.objects.filter(condition)
+
+
+def _paths_for(user: MaybeUser, action: Action) -> list[str]:
+    """The paths of the subtrees ``user`` (not a superuser) may act on for ``action`` today."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    allowed = _roles_with(action)
+    return [path for role, path in _valid_roles(user) if role in allowed]
+
+
+def _within(unit: OrgUnit, paths: list[str]) -> bool:
+    """Is a stored unit in one of the subtrees? Decided from the loaded unit's path, as units_for's
+    ``path LIKE 'p%'`` decides in SQL, so a check costs no query beyond the roles (read once per user)."""
+    return unit.pk is not None and any(unit.path.startswith(path) for path in paths)
 
 
 def _valid_roles(user: User) -> list[tuple[str, str]]:
@@ -127,7 +137,7 @@ def can(user: MaybeUser, action: Action | str, org_unit: OrgUnit) -> bool:
     """May ``user`` do ``action`` for ``org_unit`` today?"""
     if _is_superuser(user):
         return True
-    return units_for(user, action).filter(pk=org_unit.pk).exists()
+    return _within(org_unit, _paths_for(user, Action(action)))
 
 
 def require(user: MaybeUser, action: Action | str, org_units: OrgUnit | Iterable[OrgUnit]) -> None:
@@ -136,9 +146,9 @@ def require(user: MaybeUser, action: Action | str, org_units: OrgUnit | Iterable
     units = [org_units] if isinstance(org_units, OrgUnit) else list(org_units)
     if _is_superuser(user):
         return
-    allowed = set(units_for(user, action).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    paths = _paths_for(user, action)
     for unit in units:
-        if unit.pk not in allowed:
+        if not _within(unit, paths):
             raise PermissionDenied(f"Bạn không có quyền {action.label} của {unit.name}.")
 
 
