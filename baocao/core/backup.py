@@ -52,6 +52,7 @@ MANIFEST = "manifest.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 MEDIA_PREFIX = "media/"
 CHUNK = 1 << 20
+MANIFEST_LIMIT = 64 << 20  # a checksum line per file: room for hundreds of thousands of media files
 # pg_restore waits at most this long for a table another session holds (the application still running),
 # then fails and its single transaction is rolled back.
 LOCK_TIMEOUT = "30s"
@@ -131,9 +132,12 @@ def _pg_connection(alias: str) -> tuple[list[str], dict[str, str]]:
     Django's own settings for the alias, as ``manage.py dbshell`` builds them."""
     settings_dict = connections[alias].settings_dict
     psql_args, extra_env = PostgresClient.settings_to_cmd_args_env(settings_dict, [])
-    args = [arg for arg in psql_args[1:] if arg != settings_dict.get("NAME")]
-    if settings_dict.get("NAME"):
-        args += ["--dbname", settings_dict["NAME"]]
+    args = psql_args[1:]
+    # psql's command line ends with the database's name when there is one (as Django decides it); pg_dump
+    # takes it as an option, and pg_restore needs it as one (its positional argument is the dump file).
+    dbname = settings_dict.get("NAME") or (None if settings_dict["OPTIONS"].get("service") else "postgres")
+    if dbname:
+        args = [*args[:-1], "--dbname", dbname]
     env = {**os.environ, **(extra_env or {})}
     return args, env
 
@@ -259,8 +263,10 @@ def _read_archive(archive_path: Path, work: Path) -> dict[str, Any]:
                 handle = archive.extractfile(member)
                 assert handle is not None  # a regular file
                 if member.name == MANIFEST:
+                    if member.size > MANIFEST_LIMIT:
+                        raise BackupError(f"{broken}: manifest.json quá lớn ({member.size} byte).")
                     try:
-                        manifest = json.loads(handle.read(CHUNK).decode("utf-8"))
+                        manifest = json.loads(handle.read().decode("utf-8"))
                     except (UnicodeDecodeError, ValueError) as exc:
                         raise BackupError(f"{broken}: manifest.json không đọc được.") from exc
                     continue
