@@ -287,6 +287,38 @@ BAOCAO_PERIODIC_JOBS = envlist("BAOCAO_PERIODIC_JOBS", "baocao.assignments.remin
 BAOCAO_PERIODIC_INTERVAL = envint("BAOCAO_PERIODIC_INTERVAL", "600")
 BAOCAO_PERIODIC_IN_THREAD = envbool("BAOCAO_PERIODIC_IN_THREAD", "False" if BAOCAO_PRODUCTION else "True")
 
+# The job queue (docs/decisions/0030-job-queue.md). On PostgreSQL, procrastinate: a PDF request defers its
+# conversion into PostgreSQL in the request's own transaction, and the periodic jobs are deferred there too;
+# `manage.py run_jobs` workers (on this machine or others) run them — a failed attempt is retried, a job whose
+# worker died (no heartbeat) is taken up again. The two *_IN_THREAD settings above then do nothing. On SQLite
+# (`make run`) there is no queue server: the threads above, and a job left running by a dead process is put
+# back at the next start. BAOCAO_JOB_QUEUE="thread" keeps the threads on PostgreSQL too.
+_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+BAOCAO_JOB_QUEUE = os.getenv("BAOCAO_JOB_QUEUE", "procrastinate" if _POSTGRES else "thread")
+if BAOCAO_JOB_QUEUE not in {"thread", "procrastinate"} or (
+    BAOCAO_JOB_QUEUE == "procrastinate" and not _POSTGRES
+):
+    raise ImproperlyConfigured(
+        f"BAOCAO_JOB_QUEUE={BAOCAO_JOB_QUEUE!r} không dùng được: chọn 'thread', hoặc 'procrastinate' khi "
+        "DATABASE_URL trỏ tới PostgreSQL (hàng đợi procrastinate chỉ chạy trên PostgreSQL)."
+    )
+if _POSTGRES:  # its migrations are PostgreSQL's own SQL (tables, functions, LISTEN/NOTIFY triggers)
+    INSTALLED_APPS.append("procrastinate.contrib.django")
+    PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""  # not every app's tasks.py (demo/tasks.py: demo data)
+    PROCRASTINATE_IMPORT_PATHS = ["baocao.reports.tasks"]
+# Attempts of one PDF job (a failed conversion or a worker that died counts as one) before it ends "Lỗi".
+BAOCAO_PDF_MAX_ATTEMPTS = envint("BAOCAO_PDF_MAX_ATTEMPTS", "3")
+BAOCAO_PDF_RETRY_SECONDS = envint("BAOCAO_PDF_RETRY_SECONDS", "5")  # pause before the next attempt
+# Workers: concurrent jobs per worker; heartbeat every N s; a worker silent for BAOCAO_JOB_STALLED_SECONDS is
+# dead and its jobs are taken up by another (checked every BAOCAO_JOB_STALLED_CHECK_SECONDS).
+BAOCAO_JOB_CONCURRENCY = envint("BAOCAO_JOB_CONCURRENCY", "2")
+BAOCAO_JOB_HEARTBEAT_SECONDS = float(os.getenv("BAOCAO_JOB_HEARTBEAT_SECONDS", "10"))
+BAOCAO_JOB_STALLED_SECONDS = float(os.getenv("BAOCAO_JOB_STALLED_SECONDS", "30"))
+BAOCAO_JOB_STALLED_CHECK_SECONDS = float(os.getenv("BAOCAO_JOB_STALLED_CHECK_SECONDS", "15"))
+# Thread queue: a job still "Đang tạo" this long after it started belongs to a process that died (the
+# conversion's own timeout is 120 s); it is put back at the next start of the web process or run_jobs.
+BAOCAO_PDF_STALE_SECONDS = envint("BAOCAO_PDF_STALE_SECONDS", "600")
+
 # E-mail of the notices (baocao.notifications): outside production a file per message in var/mail (nothing
 # leaves the machine); production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
 # EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL and
