@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1:8000
 # `make run` sets it; production and the test suite use the real date (docs/decisions/0020).
 DEMO_TODAY ?= 2020-06-16
 
-.PHONY: setup run test lint typecheck pytest migrate demo bench bench-setup bench-national clean lock lock-upgrade
+.PHONY: setup run test test-topology lint typecheck pytest migrate demo bench bench-setup bench-national clean lock lock-upgrade
 
 # Python packages: exactly the versions and hashes of requirements.lock (one lock for every extra: run, test,
 # CI, serve and bench install the same set; docs/decisions/0032-lock-file.md). The project itself goes in
@@ -72,6 +72,11 @@ pytest: setup
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The production shape on loopback (deploy/topology.py: PostgreSQL primary + streaming replica, two gunicorn
+# applications, two job workers), then its smoke, replication and fault tests (deploy/tests; CI runs it).
+test-topology: setup
+	$(BIN)/pytest deploy/tests -p no:cacheprovider
 
 # Benchmarks (bench/RESULTS.md). The scale benchmarks need PostgreSQL: DATABASE_URL if it is set, else a
 # throw-away cluster started by bench/with_postgres.sh; gunicorn and locust come from the `bench` extra.
