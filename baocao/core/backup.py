@@ -225,6 +225,11 @@ def create_backup(destination: Path, *, alias: str = "default") -> tuple[Path, d
         }
         partial = path.with_name(path.name + ".dang-ghi")
         try:
+            # Only its owner may read it: the archive holds everything (password hashes, tokens, reports).
+            partial.touch(mode=0o600, exist_ok=False)
+        except FileExistsError as exc:
+            raise BackupError(f"Tệp tạm {partial} đã có: bản sao lưu khác đang ghi hoặc bị ngắt.") from exc
+        try:
             with tarfile.open(partial, "w:gz") as archive:
                 body = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
                 info = tarfile.TarInfo(MANIFEST)

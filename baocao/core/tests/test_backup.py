@@ -187,6 +187,7 @@ def test_restore_refuses_a_damaged_or_mismatched_archive_and_writes_nothing(worl
     (settings.MEDIA_ROOT / UPLOAD).parent.mkdir(parents=True)
     (settings.MEDIA_ROOT / UPLOAD).write_bytes(UPLOAD_BYTES)
     archive = backup(tmp_path / "sao-luu.tar.gz")
+    assert archive.stat().st_mode & 0o077 == 0  # readable by its owner only: it holds everything
     assert call_command("restore_data", "--check", str(archive), stdout=io.StringIO()) is None
     # What happens after the backup: a restore that went ahead would remove this user and this file.
     User.objects.create(username="tao-sau-khi-sao-luu")
