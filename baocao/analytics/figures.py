@@ -35,14 +35,17 @@ left out. The period's own value is always the unit's own.
 from __future__ import annotations
 
 import datetime
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
-from django.db.models import Model, QuerySet, signals
+from django.db.models import Field, Model, QuerySet, signals
 from django.db.models.base import ModelState
 
 from baocao.collection.models import DataValue, ValueKind
@@ -347,6 +350,21 @@ class _Sql:
             "ON r.unit_id = x.org_unit_id"
         )
 
+    def _requested(self, params: list[object], requested_ids: Sequence[int] | None = None) -> tuple[str, str]:
+        """The requested unit's column and the join that gives it, their parameters appended.
+
+        With roll-up on PostgreSQL and one unit asked for (a unit's report, a province's roll-up), the
+        stored rows need no join: the unit is a constant and its stored units a plain `org_unit_id = ANY`
+        condition, which PostgreSQL estimates right and answers from the covering index. Joined to the
+        (stored, requested) pairs as well, the unit condition counted twice: PostgreSQL estimated a few
+        rows and read all the unit's values of every period through the org_unit index (bench/RESULTS.md,
+        issue 16: 35 ms instead of 3 ms for one commune)."""
+        requested = set(self.requested_ids if requested_ids is None else requested_ids)
+        if self.rollup and not self.sqlite and len(requested) == 1:
+            params.append(requested.pop())
+            return f"%s::{self.id_type}", ""
+        return "r.id", self._join(params, requested_ids)
+
     def _sum(self) -> str:
         if self.sqlite:
             return f"SUM(CAST(ROUND(x.value * {10**self.places}) AS INTEGER))"
@@ -409,10 +427,14 @@ class _Sql:
     ) -> Iterator[tuple[int, int, str, str, int | None, Decimal, int]]:
         """(indicator id, requested unit id, period, kind, unit key, sum, count) of the stored values."""
         params: list[object] = []
+        requested: list[object] = []
+        unit, join = self._requested(requested, self.value_ids)
+        params.extend(requested[:1] if not join else ())
         unit_key = self._unit_key(last_ids, params, per_unit_kind=ValueKind.CUMULATIVE.value)
+        params.extend(requested if join else ())
         sql = (
-            f"SELECT x.indicator_id, r.id, x.period, x.kind, {unit_key}, {self._sum()}, COUNT(*) "
-            f"FROM {self.quote(DataValue._meta.db_table)} x {self._join(params, self.value_ids)} "
+            f"SELECT x.indicator_id, {unit}, x.period, x.kind, {unit_key}, {self._sum()}, COUNT(*) "
+            f"FROM {self.quote(DataValue._meta.db_table)} x {join} "
             f"WHERE {self._where(indicator_ids, period_ids, params, self.value_ids)} "
             f"{'' if kinds is None else 'AND ' + self._in('x.kind', kinds, params)} "
             "GROUP BY 1, 2, 3, 4, 5"
@@ -427,11 +449,15 @@ class _Sql:
         """(indicator id, requested unit id, period, type order, type code, type name, unit key, sum,
         count) of the targets."""
         params: list[object] = []
+        requested: list[object] = []
+        unit, join = self._requested(requested)
+        params.extend(requested[:1] if not join else ())
         unit_key = self._unit_key(last_ids, params)
+        params.extend(requested if join else ())
         sql = (
-            f"SELECT x.indicator_id, r.id, x.period, tt.sort_order, tt.code, tt.name, {unit_key}, "
+            f"SELECT x.indicator_id, {unit}, x.period, tt.sort_order, tt.code, tt.name, {unit_key}, "
             f"{self._sum()}, COUNT(*) "
-            f"FROM {self.quote(Target._meta.db_table)} x {self._join(params)} "
+            f"FROM {self.quote(Target._meta.db_table)} x {join} "
             f"JOIN {self.quote(TargetType._meta.db_table)} tt ON tt.id = x.target_type_id "
             f"WHERE {self._where(indicator_ids, period_ids, params)} "
             "GROUP BY 1, 2, 3, 4, 5, 6, 7"
@@ -621,9 +647,15 @@ def _additive(indicator: Indicator) -> bool:
     return indicator.aggregation_across_units == Aggregation.SUM and indicator.value_type != ValueType.PERCENT
 
 
-def _load_indicators(queryset: QuerySet[Indicator]) -> list[Indicator]:
+def _load_indicators(queryset: QuerySet[Indicator], codes: list[str] | None = None) -> list[Indicator]:
     """The indicators with their unit of measure and sector loaded, as `select_related("unit", "sector")`
-    gives them, in one query.
+    gives them, in one query: the active ones (``codes`` None) or those of ``codes``; ``queryset`` is the
+    same selection as a QuerySet.
+
+    The query is written from the models' fields and the indicators' `Meta.ordering` (the ORM compiling a
+    33-column `values_list` and running each value through its converter loop cost about as much as
+    PostgreSQL's answer, bench/RESULTS.md, issue 16); the values go through each field's database
+    converters where it has some (SQLite's decimals, dates).
 
     The instances are built as unpickling builds them (the row's values set on a new instance, then its
     state), which takes a third of the time of `Model.__init__` for 300 indicators. Where a model has
@@ -646,8 +678,9 @@ def _load_indicators(queryset: QuerySet[Indicator]) -> list[Indicator]:
         state.adding, state.db = False, db
         return instance
 
+    rows = _indicator_rows(db, codes, related)
     loaded = []
-    for row in queryset.values_list(*lookups):
+    for row in queryset.values_list(*lookups) if rows is None else rows:
         indicator = build(Indicator, own, row[: len(own)])
         start = len(own)
         cache = indicator._state.fields_cache = {}
@@ -657,6 +690,79 @@ def _load_indicators(queryset: QuerySet[Indicator]) -> list[Indicator]:
             cache[name] = None if values[0] is None else build(model, names, values)
         loaded.append(indicator)
     return loaded
+
+
+def _indicator_rows(
+    using: str, codes: list[str] | None, related: list[tuple[str, type[Model]]]
+) -> list[tuple[Any, ...]] | None:
+    """The rows `values_list` of the indicators' own fields then each related model's gives, in the
+    indicators' order; None where that order names something other than own or related columns."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    aliases = {name: f"r{n}" for n, (name, _model) in enumerate(related)}
+    order = []
+    for item in Indicator._meta.ordering or ():
+        if not isinstance(item, str):
+            return None
+        name = item.lstrip("-")
+        direction = " DESC" if item.startswith("-") else ""
+        relation, _sep, column = name.rpartition("__")
+        model = dict(related).get(relation) if relation else Indicator
+        if model is None or "__" in relation:
+            return None
+        try:
+            field = model._meta.get_field(column)
+        except FieldDoesNotExist:  # an annotation or an expression: the ORM orders
+            return None
+        if not isinstance(field, Field) or field.is_relation:
+            return None
+        order.append(f"{aliases.get(relation, 'i')}.{quote(field.column)}{direction}")
+    fields: list[Any] = list(Indicator._meta.concrete_fields)
+    select = [f"i.{quote(f.column)}" for f in fields]
+    joins = []
+    for name, model in related:
+        link: Any = Indicator._meta.get_field(name)
+        alias = aliases[name]
+        model_fields = list(model._meta.concrete_fields)
+        fields.extend(model_fields)
+        select.extend(f"{alias}.{quote(f.column)}" for f in model_fields)
+        joins.append(
+            f"{'LEFT OUTER' if link.null else 'INNER'} JOIN {quote(model._meta.db_table)} {alias} "
+            f"ON i.{quote(link.column)} = {alias}.{quote(model._meta.pk.column)}"
+        )
+    params: list[Any] = []
+    if codes is None:
+        where = f"i.{quote(Indicator._meta.get_field('is_active').column)}"
+    elif connection.vendor == "postgresql":
+        where = f"i.{quote(Indicator._meta.get_field('code').column)} = ANY(%s)"
+        params.append(codes)
+    elif codes:
+        where = f"i.{quote(Indicator._meta.get_field('code').column)} IN ({', '.join(['%s'] * len(codes))})"
+        params.extend(codes)
+    else:
+        return []
+    sql = (
+        f"SELECT {', '.join(select)} FROM {quote(Indicator._meta.db_table)} i {' '.join(joins)} "
+        f"WHERE {where}{' ORDER BY ' + ', '.join(order) if order else ''}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = [
+        (i, funcs)
+        for i, f in enumerate(fields)
+        if (funcs := [*f.get_db_converters(connection), *connection.ops.get_db_converters(f.cached_col)])
+    ]
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i, funcs in converters:
+            for func in funcs:
+                values[i] = func(values[i], fields[i].cached_col, connection)
+        converted.append(tuple(values))
+    return converted
 
 
 _GroupKey = tuple[int, int, str, str]
@@ -816,15 +922,47 @@ def get_figures_for_periods(
     """`get_figures` of several periods (a chart's months), in order, in the queries of one call: the values
     of every period needed by any of them in one query, their targets in another. Each FigureSet is the one
     `get_figures` returns for its period."""
+    with _gc_paused():
+        return _figures_for_periods(org_units, periods, indicator_codes, kinds, rollup)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while one call builds its objects.
+
+    A call for one unit's report allocates some ten thousand objects (indicators, groups, 900 figures
+    with their targets), none of them in a reference cycle: about fourteen generation-0 and one or two
+    generation-1 collections per call, each walking the young objects, and now and then a full collection
+    of the whole process's heap landing in the middle of a request (bench/RESULTS.md, issue 16). Paused
+    and restored here; collection resumes at the next allocation after the call. A thread that finds the
+    collector already paused leaves it to the thread that paused it."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _figures_for_periods(
+    org_units: Iterable[OrgUnit | str],
+    periods: Sequence[Period | str],
+    indicator_codes: Iterable[str] | None,
+    kinds: Iterable[str],
+    rollup: bool,
+) -> list[FigureSet]:
     asked_periods = [Period.parse(p) if isinstance(p, str) else p for p in periods]
     kinds = [str(k) for k in kinds]
 
+    codes = None if indicator_codes is None else list(dict.fromkeys(indicator_codes))
     indicator_qs = Indicator.objects.all()
-    if indicator_codes is None:
+    if codes is None:
         indicator_qs = indicator_qs.filter(is_active=True)
     else:
-        indicator_qs = indicator_qs.filter(code__in=list(indicator_codes))
-    indicators = {i.code: i for i in _load_indicators(indicator_qs)}
+        indicator_qs = indicator_qs.filter(code__in=codes)
+    indicators = {i.code: i for i in _load_indicators(indicator_qs, codes)}
     indicator_ids = [i.pk for i in indicators.values()]
     across_units = {i.pk: i.aggregation_across_units for i in indicators.values()}
     last_ids = [pk for pk, how in across_units.items() if how == Aggregation.LAST]
@@ -891,9 +1029,19 @@ def get_figures_for_periods(
             if unit_id in successions.predecessor_ids:
                 raw[(indicator_id, unit_id, pid, kind)].append((key, total, count))
             m = multiplicity[unit_id]
-            if m:
+            if m == 1:
+                groups[(indicator_id, unit_id, pid, kind)].append((key, total, count))
+            elif m:
                 groups[(indicator_id, unit_id, pid, kind)].append((key, total * m, count * m))
-    stored = {key: _across_units(g, across_units[key[0]]) for key, g in groups.items()}
+    # One group of a summed indicator (most of them) is its sum: no call.
+    stored = {
+        key: g[0][1]
+        if len(g) == 1 and across_units[key[0]] == Aggregation.SUM
+        else _across_units(g, across_units[key[0]])
+        for key, g in groups.items()
+    }
+
+    present = {(ind, unit_id, kind) for ind, unit_id, _pid, kind in groups}
 
     # Query 5: targets of these periods and of the periods that contain them, per target type.
     containing = {period.id: _containing_periods(period) for period in asked_periods}
@@ -919,6 +1067,7 @@ def get_figures_for_periods(
             groups,
             raw,
             stored,
+            present,
         )
         for ids, starts in comparisons
     ]
@@ -938,8 +1087,10 @@ def _figure_set(
     groups: dict[_GroupKey, list[_Group]],
     raw: dict[_GroupKey, list[_Group]],
     stored: dict[_GroupKey, Decimal | None],
+    present: set[tuple[int, int, str]],
 ) -> FigureSet:
-    """The FigureSet of one period from the rows of queries 4 and 5."""
+    """The FigureSet of one period from the rows of queries 4 and 5. ``present``: the (indicator, unit,
+    kind) with a value in some period read."""
     period, period_id, previous_id, last_year_id, ytd_ids = ids
     rank = {p.id: n for n, p in enumerate(containing)}
     target_rows = sorted(
@@ -995,6 +1146,23 @@ def _figure_set(
                     )
                 continue
             for kind in kinds:
+                if (ind, unit_pk, kind) not in present:
+                    # No value of this kind in any period read: every comparison is None.
+                    figures[(indicator.code, unit.code, kind)] = Figure(
+                        indicator,
+                        unit,
+                        period,
+                        kind,
+                        None,
+                        None,
+                        None,
+                        None,
+                        {
+                            code: TargetFigure(code, name, target_period, target_total, None, None)
+                            for code, target_period, name, target_total in unit_targets
+                        },
+                    )
+                    continue
                 current = get((ind, unit_pk, period_id, kind))
                 if kind == ValueKind.CUMULATIVE:
                     ytd = _latest_per_unit((groups.get((ind, unit_pk, p, kind)) for p in ytd_ids), how_units)
