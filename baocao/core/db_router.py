@@ -65,12 +65,16 @@ def reset_replica_health() -> None:
 
 
 def replica_usable() -> bool:
-    """Whether the replica answers now: a connection is opened (or its health checked, once per request
-    with CONN_HEALTH_CHECKS) here, so a refused connection becomes a fallback, never a 5xx."""
+    """Whether the replica answers now: its connection is health-checked or opened here, so a refused
+    connection becomes a fallback to the primary, never a 5xx."""
     if time.monotonic() < _down_until:
         return False
+    connection = connections[REPLICA]
     try:
-        connections[REPLICA].ensure_connection()
+        # A connection kept from an earlier request is checked first (once per request, CONN_HEALTH_CHECKS):
+        # a replica stopped since then is found here, not by the page's query.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
     except DatabaseError as error:
         logger.warning("Máy chủ đọc phụ không kết nối được, đọc từ máy chủ chính: %s", error)
         mark_replica_down()
