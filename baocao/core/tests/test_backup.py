@@ -26,7 +26,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 
 from baocao.collection.models import DataValue
 from baocao.reports.models import ReportRun, RunStatus
@@ -234,3 +234,29 @@ def test_backup_never_overwrites_an_existing_file(world, tmp_path):
     with pytest.raises(CommandError, match="đã có; chọn tên khác"):
         call_command("backup_data", str(existing))
     assert existing.read_bytes() == b"ban cu"
+
+
+def test_a_backup_taken_while_someone_is_saving_holds_only_committed_data(world, tmp_path):
+    """The application keeps running during a backup: a transaction still open in another connection
+    neither blocks the copy nor ends up half in it."""
+    User.objects.create(username="da-luu-truoc")
+    writer = connections.create_connection("default")
+    writer.set_autocommit(False)
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, "
+                "is_staff, is_active, date_joined) "
+                "VALUES ('', %s, 'dang-luu-do-dang', '', '', '', %s, %s, %s)",
+                [False, False, True, datetime.datetime(2020, 6, 16, tzinfo=datetime.UTC)],
+            )
+        archive = backup(tmp_path / "trong-luc-ghi.tar.gz")
+    finally:
+        writer.rollback()
+        writer.close()
+    # The same user saved for good after the backup: a copy that had caught the open insert would keep it.
+    User.objects.create(username="dang-luu-do-dang")
+
+    call_command("restore_data", "--noinput", str(archive), stdout=io.StringIO())
+    assert User.objects.filter(username="da-luu-truoc").exists()
+    assert not User.objects.filter(username="dang-luu-do-dang").exists()
