@@ -284,8 +284,12 @@ def _read_archive(archive_path: Path, work: Path) -> dict[str, Any]:
                         size += len(chunk)
                         out.write(chunk)
                 digests[member.name] = (digest.hexdigest(), size)
-    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:  # gzip, truncation, zlib errors
-        raise BackupError(f"{broken} ({exc}).") from exc
+    except EOFError as exc:
+        raise BackupError(f"{broken}: tệp bị cắt cụt (chép chưa hết?).") from exc
+    except tarfile.ReadError as exc:
+        raise BackupError(f"{broken}: không phải tệp .tar.gz đọc được.") from exc
+    except (tarfile.TarError, OSError, ValueError) as exc:  # gzip/zlib: damaged compressed data
+        raise BackupError(f"{broken}: dữ liệu nén bị hỏng.") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{broken}: thiếu manifest.json của bản sao lưu.")
     if manifest.get("format_version") != FORMAT_VERSION:
