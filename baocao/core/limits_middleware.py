@@ -82,7 +82,8 @@ class RequestSizeLimitMiddleware:
     @staticmethod
     def refuse(request: HttpRequest, text: str) -> HttpResponse:
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"errors": [{"row": None, "field": None, "message": text}]}, status=413)
+            errors = {"errors": [{"row": None, "field": None, "message": text}]}
+            return JsonResponse(errors, status=413, json_dumps_params={"ensure_ascii": False})
         page = render_to_string("core/413.html", {"message": text}, request)
         return HttpResponse(page, status=413)
 
