@@ -33,7 +33,15 @@ import inspect
 import re
 import string
 import time
-from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    MutableMapping,
+    ValuesView,
+)
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
@@ -490,6 +498,23 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         for name in _DROPPED_FILTERS:
             self.filters.pop(name, None)
         self.filters.update({name: _bounded_filter(self, name, f) for name, f in self.filters.items()})
+        # Compiled templates by their source (issue 16: compiling was half of a report's DOCX time; a report
+        # renders the same blocks and the same frame every time). Limits are read at render time, so a
+        # cached template keeps obeying the settings; a source that does not compile is not cached.
+        self._compiled = functools.lru_cache(maxsize=512)(self._compile_source)
+
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
+        if isinstance(source, str) and globals is None and template_class is None:
+            return self._compiled(source)
+        return super().from_string(source, globals, template_class)
+
+    def _compile_source(self, source: str) -> Template:
+        return super().from_string(source)
 
     def limits(self) -> TemplateLimits:
         name, default = self._limits
