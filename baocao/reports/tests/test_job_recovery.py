@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -152,6 +153,15 @@ def test_a_job_whose_process_died_on_every_attempt_ends_failed(office_run, setti
         "Không tạo được PDF sau 2 lần thử: tiến trình tạo PDF đã dừng giữa chừng "
         "(máy chủ khởi động lại hoặc hết bộ nhớ)."
     )
+
+
+def test_with_the_procrastinate_queue_the_web_process_starts_no_job_thread(settings):
+    """On PostgreSQL the workers run the PDFs and the reminders: a web process that also ran the reminders
+    would run them once per process, beside the workers."""
+    settings.BAOCAO_JOB_QUEUE = "procrastinate"
+    before = {thread.name for thread in threading.enumerate()}
+    assert jobs.start_periodic_worker() is False and jobs.start_thread_queue() is False
+    assert {thread.name for thread in threading.enumerate()} - before == set()
 
 
 # --------------------------------------------------------------------------- PostgreSQL: procrastinate
