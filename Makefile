@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1:8000
 # `make run` sets it; production and the test suite use the real date (docs/decisions/0020).
 DEMO_TODAY ?= 2020-06-16
 
-.PHONY: setup run test test-topology lint typecheck pytest migrate demo bench bench-setup bench-national clean lock lock-upgrade
+.PHONY: setup run serve test test-topology lint typecheck pytest migrate demo bench bench-setup bench-national clean lock lock-upgrade
 
 # Python packages: exactly the versions and hashes of requirements.lock (one lock for every extra: run, test,
 # CI, serve and bench install the same set; docs/decisions/0032-lock-file.md). The project itself goes in
@@ -55,8 +55,14 @@ demo: migrate
 	$(BIN)/python manage.py make_demo_pki
 
 run: demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0  # WhiteNoise serves them when DEBUG is off
 	@echo "Mở http://$(HOST)/ và đăng nhập bằng tài khoản ở trên. Ngày hiện tại của bản demo: $(DEMO_TODAY)."
 	BAOCAO_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver $(HOST)
+
+# The production shape on this machine: collectstatic, migrate, then gunicorn and a job worker (deploy/serve.sh;
+# Ctrl+C stops both). DATABASE_URL selects PostgreSQL; GUNICORN_BIND, WEB_CONCURRENCY... in .env.example.
+serve: setup
+	deploy/serve.sh
 
 lint: setup
 	$(BIN)/ruff check .
