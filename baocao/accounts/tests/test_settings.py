@@ -5,6 +5,7 @@ published password) cannot be loaded in production.
 Settings are read once per process, so each case runs Python in a child process with its own environment."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,41 @@ def test_load_demo_exits_non_zero_in_production(tmp_path):
     assert result.returncode != 0
     assert "Không nạp dữ liệu mẫu ở chế độ chạy thật" in result.stderr
     assert "baocao-demo-2020" not in result.stdout
+
+
+SHOW_SERVING = (
+    "from django.conf import settings; "
+    "print(settings.STORAGES['staticfiles']['BACKEND'], settings.WHITENOISE_USE_FINDERS, "
+    "settings.MIDDLEWARE.index('whitenoise.middleware.WhiteNoiseMiddleware'), "
+    "settings.BAOCAO_MAX_REQUEST_BYTES)"
+)
+
+
+def test_production_serves_hashed_compressed_static_files_through_whitenoise():
+    """Production: WhiteNoise right after SecurityMiddleware, the collected files under hashed names (no
+    finders); development: the apps' folders, so `make run` and the tests need no collectstatic."""
+    production = python(SHOW_SERVING, BAOCAO_PRODUCTION="1", SECRET_KEY=get_random_secret_key())
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.split() == [
+        "baocao.core.staticstorage.StaticFilesStorage",
+        "False",
+        "1",
+        "26214400",
+    ]
+    development = python(SHOW_SERVING, BAOCAO_MAX_REQUEST_BYTES="1000")
+    assert development.returncode == 0, development.stderr
+    assert development.stdout.split() == [
+        "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "True",
+        "1",
+        "1000",
+    ]
+
+
+def test_env_example_documents_every_variable_of_the_web_server():
+    """Every variable gunicorn.conf.py and the serving settings read appears in .env.example."""
+    documented = (ROOT / ".env.example").read_text(encoding="utf-8")
+    read = re.findall(r'os\.getenv\("([A-Z_]+)"', (ROOT / "baocao" / "gunicorn.conf.py").read_text())
+    assert len(read) >= 10
+    for name in [*read, "BAOCAO_MAX_REQUEST_BYTES", "BAOCAO_API_MAX_UPLOAD_BYTES"]:
+        assert f"{name}=" in documented, name
