@@ -217,6 +217,10 @@ def app_env(state: dict[str, Any]) -> dict[str, str]:
         "BAOCAO_PERIODIC_IN_THREAD": "0",
         "BAOCAO_JOB_QUEUE": "procrastinate",  # the queue on PostgreSQL (docs/decisions/0030)
         "BAOCAO_TODAY": "2020-06-16",  # the demo's day (docs/decisions/0020)
+        # A dead worker's job is taken up within seconds here (production: 30 s silent, checked every 15 s).
+        "BAOCAO_JOB_HEARTBEAT_SECONDS": "2",
+        "BAOCAO_JOB_STALLED_SECONDS": "8",
+        "BAOCAO_JOB_STALLED_CHECK_SECONDS": "3",
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "4",
         "LOG_LEVEL": "WARNING",
@@ -319,6 +323,23 @@ def stop_group(pid: int, seconds: float = 15) -> None:
         pass
 
 
+def own_processes(state: dict[str, Any]) -> list[int]:
+    """Every process started with this topology's environment (its SECRET_KEY is unique): the applications,
+    the workers and what they started in sessions of their own (a worker's LibreOffice), even orphaned
+    by a killed parent."""
+    mark = f"SECRET_KEY={state['env']['SECRET_KEY']}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if mark in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 # --- commands -----------------------------------------------------------------------------------------
 
 
@@ -360,11 +381,21 @@ def up(options: argparse.Namespace) -> None:
     start_postgres(state)
     write_state(state)
     log("migrate, dữ liệu mẫu, collectstatic …")
+    collectstatic = subprocess.Popen(  # files only: alongside the database's work
+        [python(), str(ROOT / "manage.py"), "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=child_env(state),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     manage(state, "migrate", "--noinput")
     # The demo's accounts have a published password: load_demo refuses production mode, and this is a
     # test bench, so it runs outside it (the applications themselves run in production mode).
     manage(state, "load_demo", env={"BAOCAO_PRODUCTION": "0"})
-    manage(state, "collectstatic", "--noinput")
+    output, _ = collectstatic.communicate()
+    if collectstatic.returncode != 0:
+        raise SystemExit(f"manage.py collectstatic thất bại:\n{output}")
     for index, port in enumerate(options.app_ports, start=1):
         state["apps"].append(start_app(state, index, port))
         write_state(state)
@@ -392,6 +423,11 @@ def down(options: argparse.Namespace) -> None:
         return
     for process in state.get("apps", []) + state.get("workers", []):
         stop_group(process["pid"])
+    for pid in own_processes(state) if "env" in state else []:  # orphans of a killed worker or application
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     for which in ("replica", "primary"):
         if which in state and Path(state[which]["data"]).exists():
             try:
