@@ -303,7 +303,7 @@ if BAOCAO_JOB_QUEUE not in {"thread", "procrastinate"} or (
         "DATABASE_URL trỏ tới PostgreSQL (hàng đợi procrastinate chỉ chạy trên PostgreSQL)."
     )
 if _POSTGRES:  # its migrations are PostgreSQL's own SQL (tables, functions, LISTEN/NOTIFY triggers)
-    INSTALLED_APPS.append("procrastinate.contrib.django")
+    INSTALLED_APPS.append("baocao.reports.queue_app.JobQueueConfig")  # procrastinate.contrib.django
     PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""  # not every app's tasks.py (demo/tasks.py: demo data)
     PROCRASTINATE_IMPORT_PATHS = ["baocao.reports.tasks"]
 # Attempts of one PDF job (a failed conversion or a worker that died counts as one) before it ends "Lỗi".

@@ -186,6 +186,15 @@ def test_on_postgres_the_request_defers_the_conversion_in_its_own_transaction(of
     assert _procrastinate_jobs() == [] and not PdfJob.objects.exists()
 
 
+@pytest.mark.postgres
+def test_the_admin_shows_no_english_page_of_the_queue(client, db):
+    """The queue's own rows are an operator's matter (manage.py procrastinate); the admin lists the PDF jobs
+    in Vietnamese and no "Procrastinate jobs" page."""
+    client.force_login(build_org().admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Việc tạo PDF" in index and "rocrastinate" not in index
+
+
 def _database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
