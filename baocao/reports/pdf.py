@@ -356,8 +356,15 @@ def warm_office(*, timeout: float = 120, start_timeout: float = 60) -> Iterator[
 
     ``timeout``: a conversion longer than this makes unoserver stop LibreOffice (the document's job fails
     with a Vietnamese message; later ones fall back to one process each). The server, its LibreOffice and
-    their temporary profile are gone when the block ends, even on an exception."""
+    their temporary profile are gone when the block ends, even on an exception.
+
+    When ``settings.BAOCAO_UNOSERVER`` names a shared unoserver, none is started: that address is yielded
+    and used (each conversion still falls back to one process when it does not answer)."""
     global _warm_address
+    configured = (getattr(settings, "BAOCAO_UNOSERVER", "") or "").strip()
+    if configured:
+        yield configured
+        return
     soffice, python = find_soffice(), _uno_python()
     if soffice is None or python is None:
         log.warning(

@@ -144,3 +144,9 @@ def test_the_warm_office_is_gone_after_its_block() -> None:
     host, port = address.rsplit(":", 1)
     with pytest.raises(OSError), socket.create_connection((host, int(port)), timeout=2):
         pass
+
+
+def test_a_configured_shared_unoserver_is_used_instead_of_starting_one(settings: Any) -> None:
+    settings.BAOCAO_UNOSERVER = f"127.0.0.1:{_free_port()}"
+    with pdf.warm_office() as address:
+        assert address == settings.BAOCAO_UNOSERVER == pdf.unoserver_address()
