@@ -46,11 +46,12 @@ def periodic_cron(interval: int) -> str:
     name=jobs.CONVERT_TASK,
     queue=jobs.PDF_QUEUE,
     # The limit that counts is PdfJob.attempts (jobs.take_up / run_job: the last attempt ends "Lỗi" and does
-    # not raise); procrastinate's own bound only keeps a bug from retrying for ever.
+    # not raise). Procrastinate retries any exception — PdfRetry, or the database failing mid-attempt, which
+    # would otherwise leave the PdfJob "Đang tạo" — and counts the stalled-job retries of dead workers too,
+    # so its own bound is looser: it only keeps a bug from retrying for ever.
     retry=RetryStrategy(
-        max_attempts=int(getattr(settings, "BAOCAO_PDF_MAX_ATTEMPTS", 3)),
+        max_attempts=2 * int(getattr(settings, "BAOCAO_PDF_MAX_ATTEMPTS", 3)) + 2,
         wait=int(getattr(settings, "BAOCAO_PDF_RETRY_SECONDS", 5)),
-        retry_exceptions=[PdfRetry],
     ),
 )
 def convert_pdf(job_id: int) -> str:
