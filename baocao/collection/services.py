@@ -65,7 +65,8 @@ def write_rows(
         if row is not None:
             staged.append(row)
     result.total = len(staged)
-    with transaction.atomic():
+    # Inside write_values' transaction, whose savepoint undoes it on an error: no savepoint of its own.
+    with transaction.atomic(savepoint=False):
         indicators = {
             i.code: i
             for i in Indicator.objects.select_related("unit").filter(code__in={r.indicator for r in staged})
