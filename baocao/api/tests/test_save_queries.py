@@ -23,9 +23,11 @@ def test_one_save_reads_the_roles_once_and_asks_no_permission_query_of_its_own(s
     sql = [q["sql"] for q in save.captured_queries]
     assert sum("accounts_roleassignment" in q for q in sql) == 1
     # The unit is looked up once (the view's visible unit), not again to check the right to enter.
-    assert sum('"orgunits_orgunit"."path" LIKE' in q for q in sql) == 1
+    assert sum('FROM "orgunits_orgunit"' in q and " LIKE " in q for q in sql) == 1
     assert not [q for q in sql if q.startswith('SELECT 1 AS "a" FROM "collection_datavalue"')]
-    assert len(sql) <= 26
+    # No savepoint of the executor's or the audit chain's own, the chain's head moved and read at once.
+    assert sum(q.startswith("SAVEPOINT") for q in sql) <= 2
+    assert len(sql) <= 21
 
 
 def test_created_is_201_and_a_rewrite_of_the_same_value_is_200(setup, client_for):
