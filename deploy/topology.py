@@ -25,6 +25,7 @@ import glob
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import subprocess
@@ -70,8 +71,10 @@ def pg_bin() -> Path:
 
 def as_postgres(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """Run a PostgreSQL program: as the postgres user when we are root (PostgreSQL refuses root)."""
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and shutil.which("runuser"):
         args = ["runuser", "-u", "postgres", "--", *args]
+    elif os.geteuid() == 0:
+        args = ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(args)]
     kwargs.setdefault("check", True)
     kwargs.setdefault("text", True)
     kwargs.setdefault("stdout", subprocess.PIPE)
