@@ -281,7 +281,8 @@ def test_killing_the_worker_during_a_pdf_the_job_is_retried_and_finishes(
 
     os.killpg(first.pid, signal.SIGKILL)  # the worker dies mid-conversion
     first.wait()
-    os.kill(int(started.read_text()), signal.SIGKILL)  # and its LibreOffice with it
+    # and its LibreOffice with it (the stand-in leads its own process group, as soffice would)
+    os.killpg(int(started.read_text()), signal.SIGKILL)
     slow.unlink()
 
     workers(BAOCAO_SOFFICE=wrapper)
