@@ -275,6 +275,10 @@ class _Stage:
                 "SELECT COUNT(*) FILTER (WHERE old_value IS NULL), COUNT(*) FROM audit",
                 params,
             )
+            # The foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED), a million rows' worth;
+            # check them now, before write_values appends to the audit chain: its head's row lock, which
+            # every other save waits for, is then held for the append and the commit only.
+            self.sql("SET CONSTRAINTS ALL IMMEDIATE")
             return int(created), int(changed) - int(created)
         # SQLite: the transaction holds the database's write lock, so two statements are as good as one.
         created, updated = self.counts()
