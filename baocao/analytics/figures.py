@@ -14,6 +14,10 @@ whatever the number of indicators or units:
    indicators aggregated by "last" across units also per stored unit),
 5. the targets of the period and of every period that contains it (quarter, half, year...), likewise.
 
+Queries 2 and 3 are one statement; on PostgreSQL queries 4 and 5 are sent together (a pipeline), so a call
+waits for the database three times (issue 16, bench/RESULTS.md: on a loaded machine each wait is a
+wake-up of the server process).
+
 With `rollup=True` a unit's figure aggregates its own value and its descendants' values with the
 indicator's `aggregation_across_units`; the year to date aggregates with
 `aggregation_across_periods`, except for "lũy kế" (cumulative) values, whose year to date is each
@@ -43,6 +47,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
+import psycopg
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 from django.db.models import Field, Model, QuerySet, signals
@@ -325,6 +330,8 @@ class _Sql:
         self.value_ids = requested_ids if value_ids is None else value_ids
         id_types = {m._meta.pk.db_type(self.connection) for m in (OrgUnit, Indicator)}
         self.id_type = id_types.pop() if len(id_types) == 1 else "bigint"
+        self._capture: list[tuple[str, Sequence[Any]]] | None = None
+        self.prefetched: dict[str, tuple[Sequence[Any], list[tuple[Any, ...]]]] = {}
 
     def _in(self, column: str, values: Sequence[object], params: list[object]) -> str:
         """`column IN (values)`, its parameters appended to params."""
@@ -414,9 +421,43 @@ class _Sql:
         return " AND ".join(conditions)
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        if self._capture is not None:  # prefetch() collecting the queries
+            self._capture.append((sql, params))
+            return []
+        found = self.prefetched.pop(sql, None)
+        if found is not None and found[0] == params:
+            return found[1]
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def prefetch(self, *calls: tuple[str, tuple[Any, ...]]) -> None:
+        """Send the queries of several calls (method name, arguments) at once, in a PostgreSQL pipeline:
+        one wait for the server instead of one per query (on a loaded machine each wait is a wake-up
+        of the server process). The calls then read their rows from here. Elsewhere: nothing (each
+        call queries when it is made)."""
+        if self.sqlite or self.connection.vendor != "postgresql" or not psycopg.Pipeline.is_supported():
+            return
+        queries = []
+        for name, args in calls:
+            captured: list[tuple[str, Sequence[Any]]] = []
+            self._capture = captured
+            try:
+                list(getattr(self, name)(*args))
+            finally:
+                self._capture = None
+            queries.extend(captured)
+        self.connection.ensure_connection()
+        cursors = [self.connection.cursor() for _query in queries]
+        try:
+            with self.connection.connection.pipeline():
+                for cursor, (sql, params) in zip(cursors, queries, strict=True):
+                    cursor.execute(sql, params)
+                rows = [cursor.fetchall() for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
+        self.prefetched = {sql: (params, found) for (sql, params), found in zip(queries, rows, strict=True)}
 
     def values(
         self,
@@ -487,10 +528,12 @@ class _Edge(NamedTuple):
 
 
 def _units_and_predecessors(
-    using: str, codes: Sequence[str], since: datetime.date
-) -> tuple[list[OrgUnit], list[_Edge]]:
+    using: str, codes: Sequence[str], since: datetime.date, subtrees: bool = False
+) -> tuple[list[OrgUnit], list[_Edge], list[OrgUnit]]:
     """Query 2: the units of `codes` and, in the same query, every succession that took effect after
-    `since` into one of them or (transitively) into one of their predecessors, with its predecessor.
+    `since` into one of them or (transitively) into one of their predecessors, with its predecessor;
+    with `subtrees`, also (query 3 in the same round trip) every unit in the subtree of one of those, by
+    materialised path, as `OrgUnit.objects.subtree` gives them (the units themselves included).
 
     A recursive CTE (SQLite and PostgreSQL): UNION (not UNION ALL) ends a cycle of successions."""
     connection = connections[using]
@@ -518,7 +561,14 @@ def _units_and_predecessors(
         f"UNION ALL SELECT {selected}, c.successor_id, c.kind, c.share, c.effective_date "
         f"FROM chain c JOIN {units_table} u ON u.id = c.predecessor_id"
     )
-    params.extend([since, since])
+    if subtrees:
+        sql += (
+            f" UNION ALL SELECT {selected}, NULL, %s, NULL, NULL FROM {units_table} u "
+            f"WHERE EXISTS (SELECT 1 FROM {units_table} a WHERE (a.id IN (SELECT id FROM asked) "
+            "OR a.id IN (SELECT predecessor_id FROM chain)) "
+            "AND substr(u.path, 1, length(a.path)) = a.path)"
+        )
+    params.extend([since, since, *([_SUBTREE] if subtrees else [])])
     fields: list[Any] = list(OrgUnit._meta.concrete_fields)
     converters = [
         (i, [*f.get_db_converters(connection), *connection.ops.get_db_converters(f.cached_col)])
@@ -527,6 +577,7 @@ def _units_and_predecessors(
     units: dict[int, OrgUnit] = {}
     asked_units: list[OrgUnit] = []
     edges: list[_Edge] = []
+    tree: dict[int, OrgUnit] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -539,6 +590,9 @@ def _units_and_predecessors(
         if unit is None:
             unit = units[values[0]] = OrgUnit.from_db(using, [f.attname for f in fields], values)
         successor_id, kind, share, day = row[len(fields) :]
+        if kind == _SUBTREE:
+            tree[unit.pk] = unit
+            continue
         if successor_id is None:
             asked_units.append(unit)
             continue
@@ -549,7 +603,11 @@ def _units_and_predecessors(
         edges.append(
             _Edge(unit, int(successor_id), kind, None if share is None else Decimal(str(share)), day)
         )
-    return asked_units, edges
+    return asked_units, edges, list(tree.values())
+
+
+# Marks query 2's rows of the subtrees (in the succession kind's column, which no succession uses so).
+_SUBTREE = "(subtree)"
 
 
 class _Successions:
@@ -984,17 +1042,19 @@ def _figures_for_periods(
     wanted_periods = sorted(all_periods)
     earliest = min((p.reporting_window[0] for p in all_periods.values()), default=None)
 
-    # Query 2: the units asked for and their predecessors since the earliest period began; then query 3
-    # (rollup): the subtrees of both by materialised path.
-    asked, edges = (
-        _units_and_predecessors(Indicator.objects.db, list(dict.fromkeys(requested_codes)), earliest)
+    # Query 2: the units asked for and their predecessors since the earliest period began, and query 3
+    # (rollup) in the same statement: the subtrees of both by materialised path.
+    asked, edges, tree = (
+        _units_and_predecessors(
+            Indicator.objects.db, list(dict.fromkeys(requested_codes)), earliest, subtrees=rollup
+        )
         if requested_codes and earliest is not None
-        else ([], [])
+        else ([], [], [])
     )
     successions = _Successions(edges)
     predecessors = list({e.predecessor.pk: e.predecessor for e in edges}.values())
     roots = [*asked, *predecessors]
-    unit_rows = list(OrgUnit.objects.subtree(roots)) if rollup and roots else roots
+    unit_rows = tree if rollup else roots
     units_by_code = {u.code: u for u in unit_rows}
     missing = [c for c in requested_codes if c not in units_by_code]
     if missing:
@@ -1016,11 +1076,21 @@ def _figures_for_periods(
     ids_filter = None if indicator_codes is None else indicator_ids
     kinds_filter = None if set(kinds) >= set(ValueKind.values) else kinds
 
+    # Queries 4 and 5 sent together (PostgreSQL's pipeline), read below.
+    containing = {period.id: _containing_periods(period) for period in asked_periods}
+    target_periods = {p.id: p for periods_of in containing.values() for p in periods_of}
+    read_values = bool(indicator_ids and unit_rows and kinds and asked_periods)
+    read_targets = bool(indicator_ids and unit_rows and target_periods)
+    sql.prefetch(
+        *([("values", (ids_filter, last_ids, wanted_periods, kinds_filter))] if read_values else []),
+        *([("targets", (ids_filter, last_ids, list(target_periods)))] if read_targets else []),
+    )
+
     # Query 4: every value needed, summed and counted per indicator, requested unit, period and kind.
     groups: dict[tuple[int, int, str, str], list[_Group]] = defaultdict(list)
     # The predecessors' groups as stored (a predecessor asked for too is not counted twice here).
     raw: dict[tuple[int, int, str, str], list[_Group]] = defaultdict(list)
-    if indicator_ids and unit_rows and kinds and asked_periods:
+    if read_values:
         for indicator_id, unit_id, pid, kind, key, total, count in sql.values(
             ids_filter, last_ids, wanted_periods, kinds_filter
         ):
@@ -1044,11 +1114,9 @@ def _figures_for_periods(
     present = {(ind, unit_id, kind) for ind, unit_id, _pid, kind in groups}
 
     # Query 5: targets of these periods and of the periods that contain them, per target type.
-    containing = {period.id: _containing_periods(period) for period in asked_periods}
-    target_periods = {p.id: p for periods_of in containing.values() for p in periods_of}
     target_rows = (
         [r for r in sql.targets(ids_filter, last_ids, list(target_periods)) if r[0] in across_units]
-        if indicator_ids and unit_rows and target_periods
+        if read_targets
         else []
     )
 
