@@ -306,7 +306,21 @@ def _convert_warm(address: str, docx: bytes, *, timeout: float, pdfa: bool) -> b
 
 # The server side runs under a Python that can ``import uno`` (Debian's python3-uno is built for
 # /usr/bin/python3; the virtualenv's Python cannot), with unoserver found in this environment's packages.
-_SERVER_CODE = "import sys; sys.path.append({site!r}); from unoserver.server import main; sys.exit(main())"
+# A watchdog thread stops it (SIGTERM to itself: unoserver then stops its LibreOffice) when the process that
+# started it is gone — a worker killed with SIGKILL never runs warm_office's exit, and its LibreOffice would
+# otherwise stay behind for ever.
+_SERVER_CODE = """\
+import os, signal, sys, threading, time
+sys.path.append({site!r})
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+threading.Thread(target=watch, daemon=True).start()
+from unoserver.server import main
+sys.exit(main())
+"""
 
 
 def _uno_python() -> str | None:

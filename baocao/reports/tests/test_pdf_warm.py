@@ -7,7 +7,10 @@ import logging
 import shutil
 import socket
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,3 +153,53 @@ def test_a_configured_shared_unoserver_is_used_instead_of_starting_one(settings:
     settings.BAOCAO_UNOSERVER = f"127.0.0.1:{_free_port()}"
     with pdf.warm_office() as address:
         assert address == settings.BAOCAO_UNOSERVER == pdf.unoserver_address()
+
+
+_KILLED_WORKER = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baocao.settings")
+import django
+django.setup()
+from baocao.reports import pdf
+with pdf.warm_office() as address:
+    print(address, flush=True)
+    time.sleep(600)
+"""
+
+
+def _command_lines() -> list[str]:
+    lines = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            lines.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
+        except OSError:  # gone meanwhile
+            continue
+    return lines
+
+
+def test_a_killed_worker_leaves_no_libreoffice_behind() -> None:
+    """A worker killed with SIGKILL never leaves its ``with`` block: its unoserver notices the parent is gone
+    and stops, LibreOffice with it."""
+    _require_tools()
+    root = Path(__file__).resolve().parents[3]
+    worker = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WORKER], stdout=subprocess.PIPE, text=True, cwd=root
+    )
+    try:
+        address = (worker.stdout.readline() if worker.stdout else "").strip()
+        if address in {"", "None"}:
+            pytest.skip("Không khởi động được unoserver (cần python3-uno cho /usr/bin/python3).")
+        port = address.rsplit(":", 1)[1]
+        server = next(line for line in _command_lines() if "unoserver" in line and f"--port {port} " in line)
+        uno_port = server.split("--uno-port ", 1)[1].split()[0]
+        assert any(f"port={uno_port}," in line for line in _command_lines())  # its LibreOffice runs
+    finally:
+        worker.kill()
+        worker.wait()
+    deadline = time.monotonic() + 30
+    while any(f"port={uno_port}," in line or f"--port {port} " in line for line in _command_lines()):
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"LibreOffice của unoserver {address} vẫn chạy 30 giây sau khi tiến trình làm việc bị dừng."
+            )
+        time.sleep(0.5)
