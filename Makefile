@@ -31,7 +31,7 @@ lock lock-upgrade:
 	test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
 	  $(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock; }
 	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], "pip", "uv", sep="\n")' \
-	  | $(BIN)/uv pip compile pyproject.toml - --extra dev --extra bench --universal --python-version 3.11 \
+	  | $(BIN)/uv pip compile pyproject.toml - --extra dev --universal --python-version 3.11 \
 	    --generate-hashes --custom-compile-command "make lock" --output-file requirements.lock --quiet \
 	    $(if $(filter lock-upgrade,$@),--upgrade) $(LOCK_ARGS)
 
@@ -85,8 +85,9 @@ test-topology: setup
 	$(BIN)/pytest deploy/tests -p no:cacheprovider
 
 # Benchmarks (bench/RESULTS.md). The scale benchmarks need PostgreSQL: DATABASE_URL if it is set, else a
-# throw-away cluster started by bench/with_postgres.sh; gunicorn and locust come from the `bench` extra.
-bench-setup: setup  # the bench extra (locust) is in requirements.lock with the others
+# throw-away cluster started by bench/with_postgres.sh. The savers' load comes from bench/loadgen.py (standard
+# library, light enough not to starve the server); gunicorn is a main dependency.
+bench-setup: setup
 
 bench: bench-setup
 	$(BIN)/python bench/bench_report.py
