@@ -3,9 +3,9 @@
 DATABASE_URL selects PostgreSQL (postgres://user:pass@host:port/name); unset means an SQLite file
 in the project folder, tuned for several writers (WAL, busy timeout, IMMEDIATE transactions).
 
-Two modes. Development (nothing set): DEBUG is on, a development SECRET_KEY is tolerated, static files
-are served by runserver — `make run` needs no environment. Production (BAOCAO_PRODUCTION=1): DEBUG
-defaults off, a strong SECRET_KEY is required, HTTPS redirect, HSTS and secure cookies default on;
+Two modes. Development (nothing set): DEBUG is on, a development SECRET_KEY is tolerated, WhiteNoise serves
+the static files from the apps' folders — `make run` needs no environment. Production (BAOCAO_PRODUCTION=1):
+DEBUG defaults off, a strong SECRET_KEY is required, HTTPS redirect, HSTS and secure cookies default on;
 `manage.py check --deploy` with the production block of .env.example reports nothing.
 """
 
@@ -237,6 +237,9 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _production_default)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if BAOCAO_PRODUCTION else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _production_default)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD")
+# Preloading is the domain owner's decision (hard to undo, binds every subdomain of e.g. a province's
+# .gov.vn), not a setting to turn on to quiet a warning: check --deploy's W021 is silenced while it is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto (only then!).
 if envbool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -47,15 +47,21 @@ def limit_for(path_info: str) -> int:
     return max(limit, int(own())) if callable(own) else limit
 
 
+# Set by ChunkedBodyLimit when a chunked body went on past the limit (its real size is unknown).
+CUT_AT_LIMIT = "baocao.body_cut_at_limit"
+
+
 def _size(count: int) -> str:
     """``26214400`` → ``"25 MB"``, ``31981568`` → ``"30,5 MB"``, ``1024`` → ``"1 KB"``."""
     unit, name = (_MB, "MB") if count >= _MB else (_KB, "KB")
     return f"{numbers.format_number((Decimal(count) / unit).quantize(_TENTH))} {name}"
 
 
-def message(length: int, limit: int) -> str:
+def message(length: int | None, limit: int) -> str:
+    """``length`` None: a chunked body cut at the limit, whose full size is unknown (more than the limit)."""
+    size = f"hơn {_size(limit)}" if length is None else _size(length)
     return (
-        f"Dữ liệu gửi lên quá lớn ({_size(length)}): máy chủ chỉ nhận tối đa {_size(limit)} mỗi lần gửi. "
+        f"Dữ liệu gửi lên quá lớn ({size}): máy chủ chỉ nhận tối đa {_size(limit)} mỗi lần gửi. "
         "Hãy chọn tệp nhỏ hơn hoặc chia dữ liệu thành nhiều lần gửi."
     )
 
@@ -76,7 +82,8 @@ class RequestSizeLimitMiddleware:
         if length > settings.BAOCAO_MAX_REQUEST_BYTES:  # the URL is resolved only for a large body
             limit = limit_for(request.path_info)
             if length > limit:
-                return self.refuse(request, message(length, limit))
+                cut = request.META.get(CUT_AT_LIMIT, False)
+                return self.refuse(request, message(None if cut else length, limit))
         return self.get_response(request)
 
     @staticmethod
@@ -109,5 +116,6 @@ class ChunkedBodyLimit:
             spool.seek(0)
             environ["wsgi.input"] = spool
             environ["CONTENT_LENGTH"] = str(read)  # limit + 1 when there was more: refused, not read on
+            environ[CUT_AT_LIMIT] = read > limit
             del environ["HTTP_TRANSFER_ENCODING"]
         return self.application(environ, start_response)
