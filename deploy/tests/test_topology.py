@@ -1,8 +1,8 @@
 """The production shape on loopback (issue 16, Done-when 2): smoke through both application processes,
 streaming replication proven, and the faults — a job worker killed during a PDF (before the primary's
-restart: a procrastinate worker does not survive that, see docs/decisions/0031), stopped replica, restarted
-primary, oversized upload, and last (it leaves one application dead) an application process killed while
-clients save.
+restart, so the worker left standing is the one that must reconnect), stopped replica, restarted
+primary (applications and that worker reconnect), oversized upload, and last (it leaves one application
+dead) an application process killed while clients save.
 
 Values are written to the demo's Ban Tiếp công dân (two count indicators of its monthly form) in months
 long before the demo's June 2020, which have no form yet: each test uses months of its own."""
@@ -201,6 +201,20 @@ def test_primary_restarted_while_idle_is_reconnected(topology: Topology, token: 
         saved = save_value(api(base, token), base, f"20090{2 + number}", 30 + number)
         assert saved.status_code in {200, 201}, saved.text
     assert stored(topology, "primary", "200903") == {INDICATORS[0]: 31}
+    # The job worker left standing reconnects too: a PDF asked for after the restart is made.
+    machine = api(topology.urls[0], token)
+    runs = machine.get(f"{topology.urls[0]}/api/v1/report-runs/", timeout=30).json()["results"]
+    run = next(r for r in runs if r["status"] == "draft")
+    answer = machine.post(f"{topology.urls[0]}/api/v1/report-runs/{run['id']}/pdf/", timeout=60)
+    assert answer.status_code == 202, answer.text
+    job = int(answer.json()["id"])
+    wait_for(
+        lambda: (
+            topology.sql("primary", "select status from reports_pdfjob where id = %s", job)[0][0] == "done"
+        ),
+        seconds=300,
+        message="tiến trình xử lý việc nền không chạy lại sau khi PostgreSQL khởi động lại",
+    )
 
 
 def test_oversized_upload_is_refused_in_vietnamese_by_the_server(topology: Topology) -> None:

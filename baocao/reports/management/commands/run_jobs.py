@@ -17,21 +17,31 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from procrastinate import App
 from procrastinate.contrib.django import app as queue_app
 from procrastinate.contrib.django.django_connector import DjangoConnector
+from procrastinate.exceptions import ConnectorException
+from procrastinate.worker import Worker
 
 from baocao.reports import pdf
 from baocao.reports.jobs import recover_abandoned_jobs, run_pending_jobs, run_periodic_jobs
 
 log = logging.getLogger(__name__)
+
+# The database went away (PostgreSQL restarted, fail-over, network): the worker waits and starts again
+# instead of ending, as the web processes reconnect (CONN_HEALTH_CHECKS). Anything else still ends it.
+LOST_DATABASE = (psycopg.OperationalError, ConnectorException)
+RECONNECT_PAUSE_SECONDS = 2.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
@@ -63,26 +73,46 @@ async def _retry_stalled_jobs(app: App, every: float, silent_for: float) -> None
         await asyncio.sleep(every)
 
 
-async def _procrastinate_worker(app: App, *, concurrency: int, once: bool, name: str) -> None:
+async def _procrastinate_worker(app: App, *, concurrency: int, once: bool, name: str) -> bool:
+    """Run one procrastinate worker until it stops. True when it was asked to (SIGINT/SIGTERM, or ``once``
+    and the queue is empty); False when it stopped by itself — procrastinate stops a worker whose listener
+    or heartbeat lost the database, and the caller starts a new one."""
+    stop_requested = once
     async with app.open_async():
+        app.perform_import_paths()
+        worker = Worker(
+            app=app,
+            concurrency=concurrency,
+            name=name,
+            wait=not once,
+            update_heartbeat_interval=settings.BAOCAO_JOB_HEARTBEAT_SECONDS,
+            stalled_worker_timeout=settings.BAOCAO_JOB_STALLED_SECONDS,
+            delete_jobs="successful",  # the PdfJob row is the record; the queue keeps failures only
+            install_signal_handlers=False,  # ours below: a stop asked for is told from a lost database
+        )
+
+        def request_stop() -> None:
+            nonlocal stop_requested
+            stop_requested = True
+            worker.stop()
+
+        loop = asyncio.get_running_loop()
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, request_stop)
         stalled = asyncio.create_task(
             _retry_stalled_jobs(
                 app, settings.BAOCAO_JOB_STALLED_CHECK_SECONDS, settings.BAOCAO_JOB_STALLED_SECONDS
             )
         )
         try:
-            await app.run_worker_async(
-                concurrency=concurrency,
-                name=name,
-                wait=not once,
-                update_heartbeat_interval=settings.BAOCAO_JOB_HEARTBEAT_SECONDS,
-                stalled_worker_timeout=settings.BAOCAO_JOB_STALLED_SECONDS,
-                delete_jobs="successful",  # the PdfJob row is the record; the queue keeps failures only
-            )
+            await worker.run()
         finally:
+            for signum in STOP_SIGNALS:
+                loop.remove_signal_handler(signum)
             stalled.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await stalled
+    return stop_requested
 
 
 class Command(BaseCommand):
@@ -123,7 +153,21 @@ class Command(BaseCommand):
         with queue_app.replace_connector(connector.get_worker_connector()) as app:
             concurrency = max(1, options["concurrency"])
             name = options["name"] or f"baocao-{socket.gethostname()}-{os.getpid()}"
-            asyncio.run(_procrastinate_worker(app, concurrency=concurrency, once=options["once"], name=name))
+            while True:
+                try:
+                    if asyncio.run(
+                        _procrastinate_worker(app, concurrency=concurrency, once=options["once"], name=name)
+                    ):
+                        return
+                except LOST_DATABASE:
+                    if options["once"]:
+                        raise
+                    log.warning("Lost the database", exc_info=True)
+                log.warning(
+                    "Tiến trình xử lý việc nền dừng vì mất kết nối cơ sở dữ liệu; chạy lại sau %s giây",
+                    RECONNECT_PAUSE_SECONDS,
+                )
+                time.sleep(RECONNECT_PAUSE_SECONDS)
 
     def _thread_queue(self, options: dict[str, Any]) -> None:
         if recover_abandoned_jobs():
