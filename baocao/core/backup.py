@@ -189,7 +189,7 @@ def _media_files(media_root: Path) -> Iterator[tuple[Path, str]]:
 
 
 def default_archive_name(moment: datetime.datetime) -> str:
-    return f"baocao-sao-luu-{moment.strftime('%Y%m%d-%H%M%S')}.tar.gz"
+    return f"baocao-sao-luu-{timezone.localtime(moment).strftime('%Y%m%d-%H%M%S')}.tar.gz"  # local time
 
 
 def create_backup(destination: Path, *, alias: str = "default") -> tuple[Path, dict[str, Any]]:

@@ -29,6 +29,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from baocao.collection.models import DataValue
+from baocao.core.backup import default_archive_name
+from baocao.core.management.commands.restore_data import _when
 from baocao.reports.models import ReportRun, RunStatus
 from baocao.reports.runs import issue_run, update_run
 
@@ -260,3 +262,11 @@ def test_a_backup_taken_while_someone_is_saving_holds_only_committed_data(world,
     call_command("restore_data", "--noinput", str(archive), stdout=io.StringIO())
     assert User.objects.filter(username="da-luu-truoc").exists()
     assert not User.objects.filter(username="dang-luu-do-dang").exists()
+
+
+def test_the_backup_time_is_shown_in_local_time_as_users_read_it():
+    """The manifest keeps the moment in UTC (ISO); the commands show it in the committee's time zone."""
+    assert _when("2026-12-02T03:14:14.723441+00:00") == "10:14:14 ngày 02/12/2026"
+    assert default_archive_name(datetime.datetime(2026, 12, 2, 20, 0, tzinfo=datetime.UTC)).startswith(
+        "baocao-sao-luu-20261203-030000"
+    )

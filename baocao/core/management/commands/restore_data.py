@@ -1,9 +1,20 @@
+import datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from baocao.core.backup import BackupError, inspect_backup, restore_backup
+
+
+def _when(created_at: str) -> str:
+    """The manifest's moment (ISO, UTC) as the users read time: local, "10:14:14 ngày 02/12/2026"."""
+    try:
+        moment = timezone.localtime(datetime.datetime.fromisoformat(created_at))
+    except (TypeError, ValueError):
+        return str(created_at)
+    return moment.strftime("%H:%M:%S ngày %d/%m/%Y")
 
 
 class Command(BaseCommand):
@@ -30,8 +41,8 @@ class Command(BaseCommand):
             if options["check"]:
                 manifest = inspect_backup(archive)
                 self.stdout.write(
-                    f"Tệp sao lưu {archive.name} nguyên vẹn: tạo lúc {manifest['created_at']}, phiên bản "
-                    f"{manifest['app_version']}, cơ sở dữ liệu {manifest['database']['vendor']}, "
+                    f"Tệp sao lưu {archive.name} nguyên vẹn: tạo lúc {_when(manifest['created_at'])}, "
+                    f"phiên bản {manifest['app_version']}, cơ sở dữ liệu {manifest['database']['vendor']}, "
                     f"{len(manifest['files'])} tệp đúng tổng kiểm tra."
                 )
                 return
@@ -46,7 +57,7 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Đã khôi phục bản sao lưu tạo lúc {result.manifest['created_at']} "
+            f"Đã khôi phục bản sao lưu tạo lúc {_when(result.manifest['created_at'])} "
             f"(phiên bản {result.manifest['app_version']}): cơ sở dữ liệu và "
             f"{result.media_files} tệp MEDIA_ROOT."
         )
