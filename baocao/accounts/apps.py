@@ -3,6 +3,9 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
+    # Two configs live in this module, so Django picks neither unless one is marked: without this the app
+    # showed in the admin as "Accounts", the bare default config's English label.
+    default = True
     name = "baocao.accounts"
     verbose_name = "Người dùng và vai trò"
 
