@@ -4,11 +4,25 @@
 # (`manage.py run_jobs`: PDFs, scheduled reminders). PostgreSQL when DATABASE_URL says so, else the SQLite
 # file. Ctrl+C (or SIGTERM) stops both; if either one stops, the other is stopped too.
 #
-# Settings come from the environment (.env.example). Left unset here: DEBUG=0 and, outside production
+# Settings come from the environment (.env.example), and from a file `.env` in the project folder when there is
+# one (or the file named by BAOCAO_ENV_FILE): KEY=VALUE lines as in .env.example — the same format systemd's
+# EnvironmentFile= reads (deploy/systemd/) — where a variable already set in the environment wins. Left unset: DEBUG=0 and, outside production
 # (BAOCAO_PRODUCTION unset), a SECRET_KEY generated once into var/serve-secret-key (not committed), so a
 # fresh clone's `make serve` starts with no environment. Production sets its own SECRET_KEY.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+env_file=${BAOCAO_ENV_FILE:-.env}
+if [ -f "$env_file" ]; then
+  while IFS= read -r line || [ -n "$line" ]; do
+    # KEY=VALUE only (comments and blank lines skipped); the value is taken as written, no shell expansion.
+    if [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
+      key=${BASH_REMATCH[1]}
+      [ -n "${!key+set}" ] || export "$key=${BASH_REMATCH[2]}"
+    fi
+  done < "$env_file"
+  echo "baocao: đã đọc cấu hình từ $env_file"
+fi
 
 PYTHON=${PYTHON:-.venv/bin/python}
 GUNICORN=${GUNICORN:-$(dirname "$PYTHON")/gunicorn}
