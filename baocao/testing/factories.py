@@ -28,9 +28,15 @@ from rest_framework.test import APIClient
 from baocao.accounts.models import RoleAssignment
 from baocao.collection.models import DataValue, Submission
 from baocao.collection.workflow import get_submission
+from baocao.core.periods import Period
 from baocao.demo.loader import load_demo
 from baocao.indicators.models import DataSet, Indicator, Sector, Target, TargetType, UnitOfMeasure
 from baocao.orgunits.models import OrgUnit
+from baocao.reports.building import build_document
+from baocao.reports.docx import render_docx
+from baocao.reports.models import ReportType
+from baocao.reports.pdf import PdfMetadata
+from baocao.reports.word_frames import frame_of
 
 START = datetime.date(2000, 1, 1)
 
@@ -170,6 +176,21 @@ def load_demo_world() -> dict[str, int]:
 def demo_submission(data_set: str, unit: str, period: str) -> Submission:
     """The submission of a demo form (data set code) by a unit (code) for a period, created if needed."""
     return get_submission(DataSet.objects.get(code=data_set), OrgUnit.objects.get(code=unit), period)
+
+
+def june_report_docx() -> tuple[bytes, PdfMetadata]:
+    """The demo's June 2020 report as a Word file and the PDF metadata to convert it with (for the PDF tests,
+    through `computed_from_demo`)."""
+    june = Period.month(2020, 6)
+    report_type = ReportType.objects.get(code="KTXH_THANG")
+    document = build_document(report_type, report_type.org_unit, june).document
+    metadata = PdfMetadata(
+        title=f"{report_type.name} – {june.label}",
+        author=report_type.org_unit.name,
+        subject=" ".join((document.number_line, *document.summary)),
+        keywords=("báo cáo", "kinh tế - xã hội", june.label),
+    )
+    return render_docx(document, frame_of(report_type)), metadata
 
 
 def computed_from_demo(django_db_blocker: Any, compute: Callable[[], T]) -> T:

@@ -15,16 +15,9 @@ from typing import Any
 
 import pytest
 
-from baocao.core.periods import Period
 from baocao.reports import pdf
-from baocao.reports.building import build_document
-from baocao.reports.docx import render_docx
-from baocao.reports.models import ReportType
 from baocao.reports.pdfa_check import check_pdfa
-from baocao.reports.word_frames import frame_of
-from baocao.testing.factories import computed_from_demo
-
-JUNE = Period.month(2020, 6)
+from baocao.testing.factories import computed_from_demo, june_report_docx
 
 
 def _require_tools() -> None:
@@ -37,19 +30,7 @@ def _require_tools() -> None:
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker: Any) -> tuple[bytes, pdf.PdfMetadata]:
     """The demo report of June 2020 as Word, and the metadata its issued PDF carries."""
-
-    def build() -> tuple[bytes, pdf.PdfMetadata]:
-        report_type = ReportType.objects.get(code="KTXH_THANG")
-        document = build_document(report_type, report_type.org_unit, JUNE).document
-        metadata = pdf.PdfMetadata(
-            title=f"{report_type.name} – {JUNE.label}",
-            author=report_type.org_unit.name,
-            subject=" ".join((document.number_line, *document.summary)),
-            keywords=("báo cáo", "kinh tế - xã hội", JUNE.label),
-        )
-        return render_docx(document, frame_of(report_type)), metadata
-
-    return computed_from_demo(django_db_blocker, build)
+    return computed_from_demo(django_db_blocker, june_report_docx)
 
 
 @pytest.fixture(scope="class")

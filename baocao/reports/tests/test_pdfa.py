@@ -12,13 +12,9 @@ import pikepdf
 import pytest
 
 from baocao.core.periods import Period
-from baocao.reports.building import build_document
-from baocao.reports.docx import render_docx
-from baocao.reports.models import ReportType
 from baocao.reports.pdf import INSTALL_HINT, PdfMetadata, convert_to_pdf, find_soffice
 from baocao.reports.pdfa_check import PdfaError, check_pdfa, require_pdfa
-from baocao.reports.word_frames import frame_of
-from baocao.testing.factories import computed_from_demo
+from baocao.testing.factories import computed_from_demo, june_report_docx
 
 JUNE = Period.month(2020, 6)
 
@@ -26,19 +22,7 @@ JUNE = Period.month(2020, 6)
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker: Any) -> tuple[bytes, PdfMetadata]:
     """The demo report of June 2020 as Word, and the metadata its issued PDF carries."""
-
-    def build() -> tuple[bytes, PdfMetadata]:
-        report_type = ReportType.objects.get(code="KTXH_THANG")
-        document = build_document(report_type, report_type.org_unit, JUNE).document
-        metadata = PdfMetadata(
-            title=f"{report_type.name} – {JUNE.label}",
-            author=report_type.org_unit.name,
-            subject=" ".join((document.number_line, *document.summary)),
-            keywords=("báo cáo", "kinh tế - xã hội", JUNE.label),
-        )
-        return render_docx(document, frame_of(report_type)), metadata
-
-    return computed_from_demo(django_db_blocker, build)
+    return computed_from_demo(django_db_blocker, june_report_docx)
 
 
 @pytest.fixture(scope="module")
