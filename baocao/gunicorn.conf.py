@@ -7,7 +7,13 @@ LibreOffice's signing step holds a thread, not a process. Every value comes from
 
 import multiprocessing
 import os
+import time
 from pathlib import Path
+
+# The master's log lines in the committee's time zone, like the workers' (Django sets TZ from TIME_ZONE only
+# once the application is loaded, in each worker): one log, one clock.
+os.environ.setdefault("TZ", "Asia/Ho_Chi_Minh")
+time.tzset()
 
 wsgi_app = "baocao.wsgi:application"
 chdir = str(Path(__file__).resolve().parent.parent)

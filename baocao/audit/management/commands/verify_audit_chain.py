@@ -3,11 +3,13 @@ rows it covers; print the first broken link; exit status 1 when anything is brok
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from baocao.audit import chain
+from baocao.core.numbers import format_number
 
 
 class Command(BaseCommand):
@@ -21,8 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = chain.verify(subjects=not options["links_only"])
         self.stdout.write(
-            f"Đã kiểm tra {result.entries:n} mục trong {result.seconds:.2f} giây "
-            f"({result.rate:,.0f} mục/giây), {result.checkpoints} mốc đã ký."
+            f"Đã kiểm tra {format_number(result.entries)} mục trong "
+            f"{format_number(Decimal(str(result.seconds)), 2)} giây "
+            f"({format_number(round(result.rate))} mục/giây), {result.checkpoints} mốc đã ký."
         )
         first = result.first_break
         if first is None:
