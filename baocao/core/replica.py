@@ -90,7 +90,9 @@ def reads_from_replica(view: View) -> View:
 
 
 class ReplicaReadsMixin:
-    """Class views (first in the bases): GET/HEAD reads come from the replica when one is configured."""
+    # Class views (first in the bases): GET/HEAD reads come from the replica when one is configured. A
+    # comment, not a docstring: the API's views without one of their own would inherit it, and
+    # drf-spectacular would publish it as their description in the OpenAPI schema.
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         parent = super().dispatch  # type: ignore[misc]
