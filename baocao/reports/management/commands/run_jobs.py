@@ -14,13 +14,15 @@ the installed pdf module has it) unless ``--cold``.
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
 import signal
 import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import psycopg
@@ -97,7 +99,8 @@ async def _procrastinate_worker(app: App, *, concurrency: int, once: bool, name:
             worker.stop()
 
         loop = asyncio.get_running_loop()
-        for signum in STOP_SIGNALS:
+        signals = threading.current_thread() is threading.main_thread()  # only the main thread gets them
+        for signum in STOP_SIGNALS if signals else ():
             loop.add_signal_handler(signum, request_stop)
         stalled = asyncio.create_task(
             _retry_stalled_jobs(
@@ -107,12 +110,23 @@ async def _procrastinate_worker(app: App, *, concurrency: int, once: bool, name:
         try:
             await worker.run()
         finally:
-            for signum in STOP_SIGNALS:
+            for signum in STOP_SIGNALS if signals else ():
                 loop.remove_signal_handler(signum)
             stalled.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await stalled
     return stop_requested
+
+
+def _run_async(make: Callable[[], Coroutine[Any, Any, bool]]) -> bool:
+    """asyncio.run, or, when the caller's thread already runs an event loop (the command called from code
+    that embeds one, e.g. a test process driving a browser), asyncio.run in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 class Command(BaseCommand):
@@ -155,8 +169,10 @@ class Command(BaseCommand):
             name = options["name"] or f"baocao-{socket.gethostname()}-{os.getpid()}"
             while True:
                 try:
-                    if asyncio.run(
-                        _procrastinate_worker(app, concurrency=concurrency, once=options["once"], name=name)
+                    if _run_async(
+                        lambda: _procrastinate_worker(
+                            app, concurrency=concurrency, once=options["once"], name=name
+                        )
                     ):
                         return
                 except LOST_DATABASE:
